@@ -1,0 +1,94 @@
+"""Shared fixtures: a real database per test run, on the backend named by ZABOTA_TEST_BACKEND.
+
+`make test` runs the whole suite twice, once on SQLite and once on PostgreSQL. Each run creates
+its own database (PostgreSQL: a fresh database on the shared server, dropped afterwards), brings it
+to the head revision with Alembic, and empties every table after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from zabota.db import Database
+from zabota.migrate import upgrade
+from zabota.models import Base
+
+BACKEND = os.environ.get("ZABOTA_TEST_BACKEND", "sqlite")
+PG_ADMIN_URL = os.environ.get("ZABOTA_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+TEST_SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+def pytest_report_header() -> str:
+    return f"zabota backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    from zabota.config import get_settings
+
+    data_dir = tmp_path_factory.mktemp("var")
+    os.environ["ZABOTA_DATA_DIR"] = str(data_dir)
+    os.environ["SECRET_KEY"] = TEST_SECRET_KEY
+    os.environ["RUN_JOBS_IN_PROCESS"] = "false"
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _pg_url(dbname: str) -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{dbname}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if BACKEND == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "zabota-test.db"
+        yield f"sqlite:///{path}"
+        return
+    if BACKEND != "postgresql":
+        raise pytest.UsageError(f"unknown ZABOTA_TEST_BACKEND {BACKEND!r}")
+    name = f"zabota_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = _pg_url(name).replace("postgresql://", "postgresql+psycopg://", 1)
+    os.environ["DATABASE_URL"] = url
+    yield url
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _migrated_database(database_url: str) -> Iterator[Database]:
+    from zabota.config import get_settings
+
+    os.environ["DATABASE_URL"] = database_url
+    get_settings.cache_clear()
+    upgrade(database_url)
+    database = Database(database_url, pool_size=5)
+    yield database
+    database.dispose()
+
+
+def _empty_all_tables(database: Database) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with database.engine.begin() as conn:
+        if database.dialect == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def db(_migrated_database: Database) -> Iterator[Database]:
+    """The migrated test database, emptied after the test."""
+    yield _migrated_database
+    _empty_all_tables(_migrated_database)

@@ -1,0 +1,1 @@
+"""Domain events: the append-only audit log and the outbox for every later consumer."""

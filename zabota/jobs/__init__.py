@@ -1,0 +1,1 @@
+"""Durable background jobs stored in the database (outbound delivery, timers, reminders)."""

@@ -1,0 +1,32 @@
+"""Every table, imported in one place so that Alembic and tests see the whole schema."""
+
+from zabota.auth.models import ApiToken, User, UserSession
+from zabota.channels.models import Inbox
+from zabota.conversations.models import Conversation, Mention, Message, Note
+from zabota.customers.models import Customer, CustomerIdentity, Tag, customer_tags
+from zabota.db import Base
+from zabota.departments.models import Department, DepartmentMember
+from zabota.events.models import DomainEvent
+from zabota.jobs.models import Job
+from zabota.org.models import Organization
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Conversation",
+    "Customer",
+    "CustomerIdentity",
+    "Department",
+    "DepartmentMember",
+    "DomainEvent",
+    "Inbox",
+    "Job",
+    "Mention",
+    "Message",
+    "Note",
+    "Organization",
+    "Tag",
+    "User",
+    "UserSession",
+    "customer_tags",
+]
