@@ -92,3 +92,75 @@ def db(_migrated_database: Database) -> Iterator[Database]:
     """The migrated test database, emptied after the test."""
     yield _migrated_database
     _empty_all_tables(_migrated_database)
+
+
+# --- builders on top of real domain actions -------------------------------------------------
+
+
+@pytest.fixture
+def make_user(db: Database):  # type: ignore[no-untyped-def]
+    from zabota.auth.actions import create_user
+    from zabota.events.actions import Actor
+
+    counter = iter(range(1, 10_000))
+
+    def build(role: str = "operator", *, name: str | None = None, password: str = "correct-horse-9") -> object:
+        n = next(counter)
+        with db.transaction() as session:
+            return create_user(
+                session,
+                Actor.system(),
+                email=f"{role}{n}@example.test",
+                name=name or f"{role.title()} {n}",
+                role=role,
+                password=password,
+                handle=f"{role}{n}",
+            )
+
+    return build
+
+
+@pytest.fixture
+def token_for(db: Database):  # type: ignore[no-untyped-def]
+    """Bearer headers for a user: `client.get(url, headers=token_for(user))`."""
+    from zabota.auth.actions import create_api_token
+    from zabota.events.actions import Actor
+
+    def build(user: object, scope: str = "write") -> dict[str, str]:
+        with db.transaction() as session:
+            new = create_api_token(session, Actor.system(), user, name="test", scope=scope)  # type: ignore[arg-type]
+        return {"Authorization": f"Bearer {new.plaintext}"}
+
+    return build
+
+
+@pytest.fixture
+def api_inbox(db: Database):  # type: ignore[no-untyped-def]
+    """An API-channel inbox and its ingress headers."""
+    from zabota.channels.actions import create_inbox
+    from zabota.events.actions import Actor
+
+    def build(name: str = "Shop backend", **kwargs: object) -> tuple[object, dict[str, str]]:
+        with db.transaction() as session:
+            new = create_inbox(session, Actor.system(), channel_type="api", name=name, **kwargs)  # type: ignore[arg-type]
+        return new.inbox, {"Authorization": f"Bearer {new.token}"}
+
+    return build
+
+
+@pytest.fixture
+def app(db: Database):  # type: ignore[no-untyped-def]
+    from zabota.api.app import create_app
+    from zabota.config import get_settings
+
+    application = create_app(get_settings(), db, run_jobs=False)
+    yield application
+    application.state.login_limiter.reset()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,8 +29,24 @@ NAMING_CONVENTION = {
 }
 
 
+_clock: ContextVar[datetime | None] = ContextVar("zabota_clock", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The current time; `clock_at` moves it for imports of history and for tests."""
+    return _clock.get() or datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Run domain actions as if it were `moment` (aware), e.g. to import past conversations."""
+    if moment.tzinfo is None:
+        raise ValueError("clock_at needs an aware datetime")
+    token = _clock.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -59,10 +76,15 @@ BigID = BigInteger().with_variant(Integer(), "sqlite")
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
+        int: BigID,
         datetime: UTCDateTime(),
         dict[str, Any]: JSONType,
         list[Any]: JSONType,
     }
+
+
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -72,6 +94,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # front (BEGIN IMMEDIATE): deferred transactions that later write fail with SQLITE_BUSY
         # instead of waiting when another process holds the lock.
         dbapi_connection.isolation_level = None
+        # SQLite's built-in lower() folds only ASCII; customer names are often Cyrillic.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")

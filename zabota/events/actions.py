@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import event as sa_event
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from zabota.events.models import DomainEvent
@@ -77,7 +78,8 @@ def record_event(
 
 @sa_event.listens_for(Session, "after_commit")
 def _publish_after_commit(session: Session) -> None:
-    pending: list[DomainEvent] = session.info.pop(_PENDING_KEY, [])
+    # Rows added inside a savepoint that was rolled back lost their identity: skip them.
+    pending = [row for row in session.info.pop(_PENDING_KEY, []) if inspect(row).has_identity]
     if not pending or not _commit_listeners:
         return
     for listener in list(_commit_listeners):

@@ -1,0 +1,1 @@
+"""HTTP JSON edge: parses requests, calls domain actions, shapes responses. No business logic."""

@@ -1,0 +1,82 @@
+"""The ASGI application: REST API under /api/v1, health and metrics at the root."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from zabota import __version__
+from zabota.api import admin, auth, conversations, customers, departments, inboxes, users
+from zabota.api.middleware import BodySizeLimit, Metrics
+from zabota.api.problems import install_problem_handlers, problem
+from zabota.api.ratelimit import LoginLimiter
+from zabota.config import Settings, get_settings
+from zabota.db import Database
+from zabota.jobs.registry import autodiscover
+from zabota.jobs.worker import Worker
+
+log = logging.getLogger("zabota")
+API_PREFIX = "/api/v1"
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    for module in (auth, users, departments, inboxes, customers, conversations, admin):
+        router.include_router(module.router)
+    router.include_router(inboxes.ingress)
+    return router
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None, *, run_jobs: bool | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    database = database or Database(settings.database_url, pool_size=settings.db_pool_size)
+    in_process_jobs = settings.run_jobs_in_process if run_jobs is None else run_jobs
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        autodiscover()
+        worker = Worker(database) if in_process_jobs else None
+        if worker is not None:
+            worker.start_in_thread()
+        yield
+        if worker is not None:
+            worker.stop(timeout=10)
+
+    app = FastAPI(
+        title="Zabota API",
+        version=__version__,
+        description="Customer care and retention platform. Errors are RFC 9457 problem details.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.login_limiter = LoginLimiter(settings.login_rate_limit, settings.redis_url)
+    install_problem_handlers(app)
+    app.include_router(api_router())
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz(request: Request) -> Response:
+        try:
+            with database.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # any driver error means "not healthy"
+            log.warning("health check failed: %s", exc)
+            return problem(503, "The database is not reachable.", code="db_down")
+        return JSONResponse({"status": "ok", "database": database.dialect, "version": __version__})
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(Metrics)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,124 @@
+"""Inbox configuration (admin) and the generic API channel's ingress endpoint."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from zabota.api.deps import DbSession, Principal, bearer_token, require
+from zabota.api.schemas import InboundMessageIn, InboundMessageOut, InboxCreate, InboxCreated, InboxOut, InboxUpdate
+from zabota.auth.roles import Permission
+from zabota.channels import actions
+from zabota.channels.base import get_adapter
+from zabota.channels.models import Inbox
+from zabota.conversations.actions import InboundMessage, ingest_inbound_message
+from zabota.customers.actions import CustomerProfile
+from zabota.errors import DomainError
+
+router = APIRouter(tags=["inboxes"])
+ingress = APIRouter(tags=["channel: api"])
+
+
+def _out(inbox: Inbox) -> InboxOut:
+    out = InboxOut.model_validate(inbox)
+    out.secret_names = sorted(actions.inbox_secrets(inbox))
+    return out
+
+
+@router.get("/inboxes", response_model=list[InboxOut])
+def list_inboxes(session: DbSession, principal: Principal = require(Permission.INBOXES_READ)) -> list[InboxOut]:
+    return [_out(i) for i in actions.list_inboxes(session)]
+
+
+@router.post("/inboxes", response_model=InboxCreated, status_code=201)
+def create_inbox(body: InboxCreate, session: DbSession, principal: Principal = require(Permission.INBOXES_MANAGE)) -> InboxCreated:
+    new = actions.create_inbox(
+        session,
+        principal.actor,
+        channel_type=body.channel_type,
+        name=body.name,
+        settings=body.settings,
+        secrets_=body.secrets,
+        default_department_id=body.default_department_id,
+    )
+    return InboxCreated.model_validate({**_out(new.inbox).model_dump(), "token": new.token})
+
+
+@router.get("/inboxes/{inbox_id}", response_model=InboxOut)
+def get_inbox(inbox_id: int, session: DbSession, principal: Principal = require(Permission.INBOXES_READ)) -> InboxOut:
+    return _out(actions.get_inbox(session, inbox_id))
+
+
+@router.patch("/inboxes/{inbox_id}", response_model=InboxOut)
+def update_inbox(
+    inbox_id: int, body: InboxUpdate, session: DbSession, principal: Principal = require(Permission.INBOXES_MANAGE)
+) -> InboxOut:
+    inbox = actions.get_inbox(session, inbox_id)
+    fields = body.model_dump(exclude_unset=True)
+    actions.update_inbox(
+        session,
+        principal.actor,
+        inbox,
+        name=fields.get("name"),
+        settings=fields.get("settings"),
+        secrets_=fields.get("secrets"),
+        default_department_id=fields["default_department_id"] if "default_department_id" in fields else ...,
+        is_active=fields.get("is_active"),
+    )
+    return _out(inbox)
+
+
+@router.post("/inboxes/{inbox_id}/rotate-token", response_model=InboxCreated)
+def rotate_token(inbox_id: int, session: DbSession, principal: Principal = require(Permission.INBOXES_MANAGE)) -> InboxCreated:
+    inbox = actions.get_inbox(session, inbox_id)
+    token = actions.rotate_inbox_token(session, principal.actor, inbox)
+    return InboxCreated.model_validate({**_out(inbox).model_dump(), "token": token})
+
+
+@ingress.post(
+    "/inboxes/{inbox_id}/messages",
+    response_model=InboundMessageOut,
+    responses={200: {"description": "Already received (same external_id)"}, 201: {"description": "Stored"}},
+    status_code=201,
+)
+def push_message(
+    inbox_id: int, body: InboundMessageIn, request: Request, response: Response, session: DbSession
+) -> InboundMessageOut:
+    """Push one customer message from any system, authenticated by the inbox token.
+
+    Send the token as `Authorization: Bearer zbi_…` (or `X-Inbox-Token`). Resending a message
+    with the same `external_id` returns the stored one with `created: false`.
+    """
+    token = bearer_token(request) or request.headers.get("x-inbox-token")
+    inbox = actions.authenticate_inbox(session, inbox_id, token)
+    if get_adapter(inbox.channel_type).channel_type != "api":
+        raise DomainError("Only API inboxes accept pushed messages.", code="wrong_channel")
+    customer = body.customer
+    result = ingest_inbound_message(
+        session,
+        inbox,
+        InboundMessage(
+            identity_channel=f"api:{inbox.id}",
+            identity_id=customer.identifier,
+            text=body.text,
+            html=body.html,
+            external_id=body.external_id,
+            subject=body.subject,
+            attachments=[a.model_dump() for a in body.attachments],
+            sent_at=body.sent_at,
+            profile=CustomerProfile(
+                name=customer.name,
+                email=customer.email,
+                phone=customer.phone,
+                language=customer.language,
+                attributes=dict(customer.attributes),
+            ),
+        ),
+    )
+    if not result.created:
+        response.status_code = 200
+    return InboundMessageOut(
+        message_id=result.message.id,
+        conversation_id=result.conversation.id,
+        customer_id=result.conversation.customer_id,
+        created=result.created,
+    )

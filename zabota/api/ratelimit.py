@@ -1,0 +1,31 @@
+"""Login throttling with the `limits` library: in memory, or shared through Redis when configured."""
+
+from __future__ import annotations
+
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from zabota.errors import DomainError
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "rate_limited"
+
+
+class LoginLimiter:
+    def __init__(self, rate: str, redis_url: str | None) -> None:
+        self.rate = parse(rate)
+        storage = storage_from_string(redis_url if redis_url else "memory://")
+        self.limiter = MovingWindowRateLimiter(storage)
+
+    def check(self, ip: str, email: str) -> None:
+        """Count one attempt per client address and per account; refuse beyond the rate."""
+        ok_ip = self.limiter.hit(self.rate, "login-ip", ip)
+        ok_account = self.limiter.hit(self.rate, "login-account", email.strip().lower())
+        if not (ok_ip and ok_account):
+            raise TooManyAttempts("Too many sign-in attempts; wait a minute and try again.")
+
+    def reset(self) -> None:
+        self.limiter.storage.reset()

@@ -1,0 +1,139 @@
+"""Inboxes: create, configure, rotate their ingress token, and find them by it."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zabota.auth.secrets import digests_equal, issue_token, split_token, token_digest
+from zabota.channels.base import get_adapter
+from zabota.channels.crypto import seal, unseal
+from zabota.channels.models import Inbox
+from zabota.departments.actions import get_department
+from zabota.errors import DomainError, NotFound, Unauthorized
+from zabota.events.actions import Actor, record_event
+
+
+@dataclass(frozen=True)
+class NewInbox:
+    inbox: Inbox
+    token: str
+
+
+def get_inbox(session: Session, inbox_id: int) -> Inbox:
+    inbox = session.get(Inbox, inbox_id)
+    if inbox is None:
+        raise NotFound(f"Inbox {inbox_id} does not exist.")
+    return inbox
+
+
+def create_inbox(
+    session: Session,
+    actor: Actor,
+    *,
+    channel_type: str,
+    name: str,
+    settings: dict[str, Any] | None = None,
+    secrets_: dict[str, Any] | None = None,
+    default_department_id: int | None = None,
+) -> NewInbox:
+    try:
+        adapter = get_adapter(channel_type)
+    except LookupError:
+        raise DomainError(f"Unknown channel type {channel_type!r}.", code="bad_channel_type") from None
+    if not name.strip():
+        raise DomainError("An inbox needs a name.")
+    if default_department_id is not None:
+        get_department(session, default_department_id)
+    sealed = dict(secrets_ or {})
+    unknown = set(sealed) - set(adapter.secret_names)
+    if unknown:
+        raise DomainError(f"Unknown secrets for a {channel_type} inbox: {', '.join(sorted(unknown))}.")
+    if "webhook_secret" in adapter.secret_names and not sealed.get("webhook_secret"):
+        sealed["webhook_secret"] = secrets.token_urlsafe(32)
+    issued = issue_token("zbi")
+    inbox = Inbox(
+        channel_type=channel_type,
+        name=name.strip(),
+        settings=adapter.validate_settings(dict(settings or {})),
+        secrets_encrypted=seal(sealed),
+        default_department_id=default_department_id,
+        token_prefix=issued.prefix,
+        token_hash=issued.digest,
+    )
+    session.add(inbox)
+    session.flush()
+    record_event(session, "inbox.created", actor, "inbox", inbox.id, {"channel_type": channel_type, "name": inbox.name})
+    return NewInbox(inbox, issued.plaintext)
+
+
+def update_inbox(
+    session: Session,
+    actor: Actor,
+    inbox: Inbox,
+    *,
+    name: str | None = None,
+    settings: dict[str, Any] | None = None,
+    secrets_: dict[str, Any] | None = None,
+    default_department_id: int | None | type[Ellipsis] = ...,
+    is_active: bool | None = None,
+) -> Inbox:
+    adapter = get_adapter(inbox.channel_type)
+    changes: dict[str, Any] = {}
+    if name is not None and name.strip() and name.strip() != inbox.name:
+        inbox.name = changes["name"] = name.strip()
+    if settings is not None:
+        inbox.settings = adapter.validate_settings({**inbox.settings, **settings})
+        changes["settings"] = sorted(settings)
+    if secrets_:
+        unknown = set(secrets_) - set(adapter.secret_names)
+        if unknown:
+            raise DomainError(f"Unknown secrets for a {inbox.channel_type} inbox: {', '.join(sorted(unknown))}.")
+        inbox.secrets_encrypted = seal({**unseal(inbox.secrets_encrypted), **secrets_})
+        changes["secrets"] = sorted(secrets_)  # names only, never values
+    if default_department_id is not ...:
+        if isinstance(default_department_id, int):
+            get_department(session, default_department_id)
+        inbox.default_department_id = default_department_id  # type: ignore[assignment]
+        changes["default_department_id"] = default_department_id
+    if is_active is not None and is_active != inbox.is_active:
+        inbox.is_active = changes["is_active"] = is_active
+    if changes:
+        record_event(session, "inbox.updated", actor, "inbox", inbox.id, changes)
+    return inbox
+
+
+def rotate_inbox_token(session: Session, actor: Actor, inbox: Inbox) -> str:
+    issued = issue_token("zbi")
+    inbox.token_prefix, inbox.token_hash = issued.prefix, issued.digest
+    record_event(session, "inbox.token_rotated", actor, "inbox", inbox.id)
+    return issued.plaintext
+
+
+def inbox_secrets(inbox: Inbox) -> dict[str, Any]:
+    return unseal(inbox.secrets_encrypted)
+
+
+def authenticate_inbox(session: Session, inbox_id: int, token: str | None) -> Inbox:
+    """The inbox an ingress token opens; the same error for a wrong id and a wrong token."""
+    refused = Unauthorized("The inbox token is missing or not valid for this inbox.", code="bad_inbox_token")
+    parts = split_token(token or "")
+    if parts is None:
+        raise refused
+    inbox = session.get(Inbox, inbox_id)
+    if (
+        inbox is None
+        or not inbox.is_active
+        or inbox.token_prefix != parts[0]
+        or not digests_equal(inbox.token_hash, token_digest(parts[1]))
+    ):
+        raise refused
+    return inbox
+
+
+def list_inboxes(session: Session) -> list[Inbox]:
+    return list(session.scalars(select(Inbox).order_by(Inbox.id)))

@@ -1,0 +1,453 @@
+"""The inbox's state changes: ingest, reply, note, assign, transfer, status, priority, snooze.
+
+Every function takes the caller's session (the caller owns the transaction) and records a
+domain event for each change, which feeds the audit log, live updates and analytics.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from zabota.auth.models import User
+from zabota.auth.roles import Permission, Role, role_has
+from zabota.channels.models import Inbox
+from zabota.conversations.content import preview, sanitize_html, text_from_html
+from zabota.conversations.models import (
+    AuthorKind,
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    Mention,
+    Message,
+    Note,
+    Status,
+)
+from zabota.customers.actions import CustomerProfile, identify_customer
+from zabota.customers.models import Customer
+from zabota.db import utcnow
+from zabota.departments.actions import department_ids_of, member_ids
+from zabota.departments.models import Department
+from zabota.errors import DomainError, NotFound
+from zabota.events.actions import Actor, record_event
+from zabota.jobs.queue import enqueue
+from zabota.org.actions import get_organization
+
+MAX_TEXT_LENGTH = 20_000
+MENTION_RE = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9._-]{0,63})", re.IGNORECASE)
+DELIVER_JOB = "channels.deliver_message"
+WAKE_JOB = "conversations.wake_snoozed"
+
+
+@dataclass
+class InboundMessage:
+    """A customer message as any channel adapter hands it to the inbox."""
+
+    identity_channel: str
+    identity_id: str
+    text: str = ""
+    html: str | None = None
+    external_id: str | None = None
+    profile: CustomerProfile = field(default_factory=CustomerProfile)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    subject: str = ""
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    message: Message
+    conversation: Conversation
+    created: bool
+
+
+def _event(
+    session: Session, type: str, actor: Actor, conversation: Conversation, payload: dict[str, Any] | None = None
+) -> None:
+    record_event(
+        session, type, actor, "conversation", conversation.id, payload or {}, conversation_id=conversation.id
+    )
+
+
+def _check_text(text: str, html: str | None, attachments: list[dict[str, Any]]) -> None:
+    if not text.strip() and not html and not attachments:
+        raise DomainError("A message needs text or an attachment.", code="empty_message")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise DomainError(f"A message may be at most {MAX_TEXT_LENGTH} characters long.", code="too_long")
+
+
+def ingest_inbound_message(session: Session, inbox: Inbox, inbound: InboundMessage) -> IngestResult:
+    """Store a customer's message exactly once and route it to their open conversation.
+
+    Idempotent on (inbox, external id): a redelivery returns the stored message. Concurrent
+    deliveries are serialised on the customer row, so one person never gets two open
+    conversations on one inbox and one external id never becomes two messages.
+    """
+    html = sanitize_html(inbound.html)
+    text = inbound.text or (text_from_html(html) if html else "")
+    _check_text(text, html, inbound.attachments)
+    if inbound.external_id is not None:
+        existing = _message_by_external_id(session, inbox.id, inbound.external_id)
+        if existing is not None:
+            return IngestResult(existing, _get(session, existing.conversation_id), False)
+
+    actor = Actor("inbox", inbox.id)
+    customer, _ = identify_customer(session, actor, inbound.identity_channel, inbound.identity_id, inbound.profile)
+    session.execute(select(Customer.id).where(Customer.id == customer.id).with_for_update())
+    if inbound.external_id is not None:
+        existing = _message_by_external_id(session, inbox.id, inbound.external_id)
+        if existing is not None:
+            return IngestResult(existing, _get(session, existing.conversation_id), False)
+
+    now = utcnow()
+    customer.last_seen_at = now
+    conversation = _conversation_for_inbound(session, inbox, customer, actor, inbound.subject, now)
+    message = Message(
+        conversation_id=conversation.id,
+        inbox_id=inbox.id,
+        direction=Direction.INBOUND,
+        author_kind=AuthorKind.CUSTOMER,
+        text=text,
+        html=html,
+        attachments=inbound.attachments,
+        external_id=inbound.external_id,
+        delivery_status=DeliveryStatus.RECEIVED,
+        created_at=now,
+        sent_at=inbound.sent_at,
+    )
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        existing = _message_by_external_id(session, inbox.id, inbound.external_id or "")
+        if existing is None:
+            raise
+        return IngestResult(existing, _get(session, existing.conversation_id), False)
+
+    conversation.last_message_at = conversation.last_activity_at = now
+    conversation.last_message_preview = preview(text)
+    conversation.message_count += 1
+    conversation.first_customer_message_at = conversation.first_customer_message_at or now
+    conversation.cycle_first_customer_message_at = conversation.cycle_first_customer_message_at or now
+    conversation.awaiting_reply_since = conversation.awaiting_reply_since or now
+    if conversation.status in (Status.PENDING, Status.SNOOZED):
+        _event(session, "conversation.status_changed", actor, conversation, {"from": conversation.status, "to": "open"})
+        conversation.status = Status.OPEN
+        conversation.snoozed_until = None
+    _event(
+        session,
+        "message.created",
+        actor,
+        conversation,
+        {"message_id": message.id, "direction": "in", "author_kind": "customer", "customer_id": customer.id},
+    )
+    return IngestResult(message, conversation, True)
+
+
+def _message_by_external_id(session: Session, inbox_id: int, external_id: str) -> Message | None:
+    return session.scalar(select(Message).where(Message.inbox_id == inbox_id, Message.external_id == external_id))
+
+
+def _conversation_for_inbound(
+    session: Session, inbox: Inbox, customer: Customer, actor: Actor, subject: str, now: datetime
+) -> Conversation:
+    latest = session.scalar(
+        select(Conversation)
+        .where(Conversation.customer_id == customer.id, Conversation.inbox_id == inbox.id)
+        .order_by(Conversation.id.desc())
+        .limit(1)
+    )
+    if latest is not None and latest.status != Status.RESOLVED:
+        return latest
+    if latest is not None and latest.resolved_at is not None:
+        window = timedelta(hours=get_organization(session).reopen_window_hours)
+        if now - latest.resolved_at <= window:
+            _reopen(session, latest, actor)
+            return latest
+    conversation = Conversation(
+        inbox_id=inbox.id,
+        channel=inbox.channel_type,
+        customer_id=customer.id,
+        department_id=inbox.default_department_id,
+        status=Status.OPEN,
+        subject=subject[:300],
+        opened_at=now,
+        last_activity_at=now,
+    )
+    session.add(conversation)
+    session.flush()
+    _event(
+        session,
+        "conversation.created",
+        actor,
+        conversation,
+        {"customer_id": customer.id, "inbox_id": inbox.id, "department_id": inbox.default_department_id},
+    )
+    return conversation
+
+
+def _reopen(session: Session, conversation: Conversation, actor: Actor) -> None:
+    previous = conversation.status
+    conversation.status = Status.OPEN
+    conversation.reopened_count += 1
+    conversation.resolved_at = None
+    conversation.snoozed_until = None
+    conversation.cycle_first_customer_message_at = None
+    conversation.cycle_first_human_reply_at = None
+    _event(session, "conversation.reopened", actor, conversation, {"from": previous, "count": conversation.reopened_count})
+
+
+def _get(session: Session, conversation_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound(f"Conversation {conversation_id} does not exist.")
+    return conversation
+
+
+def can_see(session: Session, user: User, conversation: Conversation) -> bool:
+    """Department isolation: operators see their departments' queues and what is assigned to them."""
+    if user.role in (Role.ADMIN, Role.SUPERVISOR):
+        return True
+    if not role_has(user.role, Permission.CONVERSATIONS_READ):
+        return False
+    if not get_organization(session).department_isolation:
+        return True
+    if conversation.assignee_id == user.id or conversation.department_id is None:
+        return True
+    return conversation.department_id in department_ids_of(session, user.id)
+
+
+def access_conversation(session: Session, user: User, conversation_id: int) -> Conversation:
+    """Fetch a conversation the user may see; hidden ones look like missing ones."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or not can_see(session, user, conversation):
+        raise NotFound(f"Conversation {conversation_id} does not exist.")
+    return conversation
+
+
+def reply(
+    session: Session,
+    conversation: Conversation,
+    *,
+    author: User | None,
+    text: str,
+    html: str | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+    author_kind: AuthorKind = AuthorKind.OPERATOR,
+    delivered_at: datetime | None = None,
+) -> Message:
+    """Send a message to the customer through the conversation's channel (via the outbox).
+
+    `delivered_at` records a message that was already delivered elsewhere, when importing
+    history from another helpdesk: it is stored as sent and not queued for delivery.
+    """
+    attachments = attachments or []
+    html = sanitize_html(html)
+    _check_text(text, html, attachments)
+    if author_kind == AuthorKind.OPERATOR and author is None:
+        raise DomainError("An operator reply needs an author.")
+    actor = Actor.user(author.id) if author is not None else Actor("bot" if author_kind == AuthorKind.BOT else "system")
+    now = utcnow()
+    message = Message(
+        conversation_id=conversation.id,
+        inbox_id=conversation.inbox_id,
+        direction=Direction.OUTBOUND,
+        author_kind=author_kind,
+        author_user_id=author.id if author else None,
+        text=text,
+        html=html,
+        attachments=attachments,
+        delivery_status=DeliveryStatus.SENT if delivered_at else DeliveryStatus.QUEUED,
+        created_at=now,
+        sent_at=delivered_at,
+    )
+    session.add(message)
+    session.flush()
+    conversation.last_message_at = conversation.last_activity_at = now
+    conversation.last_message_preview = preview(text)
+    conversation.message_count += 1
+    payload: dict[str, Any] = {"message_id": message.id, "direction": "out", "author_kind": str(author_kind)}
+    if author_kind == AuthorKind.OPERATOR and author is not None:
+        conversation.awaiting_reply_since = None
+        conversation.first_human_reply_at = conversation.first_human_reply_at or now
+        if conversation.cycle_first_customer_message_at and conversation.cycle_first_human_reply_at is None:
+            conversation.cycle_first_human_reply_at = now
+            payload["first_response_seconds"] = int(
+                (now - conversation.cycle_first_customer_message_at).total_seconds()
+            )
+        if conversation.assignee_id is None:
+            _set_assignee(session, conversation, author, actor)
+    _event(session, "message.created", actor, conversation, payload)
+    if delivered_at is None:
+        enqueue(session, DELIVER_JOB, {"message_id": message.id}, dedupe_key=f"deliver:{message.id}")
+    return message
+
+
+def add_note(session: Session, conversation: Conversation, *, author: User, text: str) -> Note:
+    """An internal note; each @handle of an active colleague becomes a mention to notify."""
+    text = text.strip()
+    if not text:
+        raise DomainError("A note needs text.", code="empty_note")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise DomainError(f"A note may be at most {MAX_TEXT_LENGTH} characters long.", code="too_long")
+    note = Note(conversation_id=conversation.id, author_id=author.id, text=text)
+    session.add(note)
+    session.flush()
+    handles = {h.lower() for h in MENTION_RE.findall(text)}
+    mentioned: list[User] = []
+    if handles:
+        mentioned = list(session.scalars(select(User).where(User.handle.in_(handles), User.is_active.is_(True))))
+    for user in mentioned:
+        session.add(Mention(note_id=note.id, user_id=user.id, conversation_id=conversation.id))
+    conversation.last_activity_at = utcnow()
+    _event(
+        session,
+        "note.created",
+        Actor.user(author.id),
+        conversation,
+        {"note_id": note.id, "mentioned_user_ids": [u.id for u in mentioned]},
+    )
+    return note
+
+
+def _set_assignee(session: Session, conversation: Conversation, assignee: User | None, actor: Actor) -> None:
+    previous = conversation.assignee_id
+    conversation.assignee_id = assignee.id if assignee else None
+    _event(
+        session,
+        "conversation.assigned",
+        actor,
+        conversation,
+        {"from": previous, "to": conversation.assignee_id},
+    )
+
+
+def assign(session: Session, actor: Actor, conversation: Conversation, assignee: User | None) -> Conversation:
+    if assignee is not None:
+        if not assignee.is_active or not role_has(assignee.role, Permission.CONVERSATIONS_WRITE):
+            raise DomainError(f"{assignee.name} cannot take conversations.", code="bad_assignee")
+        if (
+            get_organization(session).department_isolation
+            and conversation.department_id is not None
+            and assignee.role == Role.OPERATOR
+            and conversation.department_id not in department_ids_of(session, assignee.id)
+        ):
+            raise DomainError(
+                f"{assignee.name} is not a member of this conversation's department.", code="not_in_department"
+            )
+    if (assignee.id if assignee else None) != conversation.assignee_id:
+        _set_assignee(session, conversation, assignee, actor)
+    return conversation
+
+
+def transfer(
+    session: Session,
+    actor: Actor,
+    conversation: Conversation,
+    department: Department,
+    *,
+    note: str | None = None,
+    author: User | None = None,
+) -> Conversation:
+    """Hand a conversation to another department, with a note for the colleagues who take it."""
+    if conversation.department_id == department.id:
+        raise DomainError(f"The conversation is already in {department.name}.", code="same_department")
+    note_row = add_note(session, conversation, author=author, text=note) if note and author else None
+    previous_department = conversation.department_id
+    conversation.department_id = department.id
+    previous_assignee = conversation.assignee_id
+    if previous_assignee is not None and previous_assignee not in set(member_ids(session, department.id)):
+        conversation.assignee_id = None
+    _event(
+        session,
+        "conversation.transferred",
+        actor,
+        conversation,
+        {
+            "from_department_id": previous_department,
+            "to_department_id": department.id,
+            "note_id": note_row.id if note_row else None,
+            "previous_assignee_id": previous_assignee,
+            "assignee_id": conversation.assignee_id,
+        },
+    )
+    return conversation
+
+
+def set_status(
+    session: Session,
+    actor: Actor,
+    conversation: Conversation,
+    status: Status | str,
+    *,
+    snoozed_until: datetime | None = None,
+) -> Conversation:
+    status = Status(status)
+    now = utcnow()
+    if status == Status.SNOOZED:
+        if snoozed_until is None or snoozed_until <= now:
+            raise DomainError("Snoozing needs a time in the future.", code="bad_snooze")
+    elif snoozed_until is not None:
+        raise DomainError("Only a snoozed conversation has a wake-up time.", code="bad_snooze")
+    previous = conversation.status
+    if status == previous and status != Status.SNOOZED:
+        return conversation
+    if previous == Status.RESOLVED and status != Status.RESOLVED:
+        _reopen(session, conversation, actor)
+    conversation.status = status
+    conversation.snoozed_until = snoozed_until
+    if status == Status.RESOLVED:
+        conversation.resolved_at = now
+    payload: dict[str, Any] = {"from": previous, "to": str(status)}
+    if snoozed_until is not None:
+        payload["snoozed_until"] = snoozed_until.isoformat()
+        enqueue(
+            session,
+            WAKE_JOB,
+            {"conversation_id": conversation.id, "snoozed_until": snoozed_until.isoformat()},
+            run_at=snoozed_until,
+            dedupe_key=f"wake:{conversation.id}:{snoozed_until.isoformat()}",
+        )
+    _event(session, "conversation.status_changed", actor, conversation, payload)
+    return conversation
+
+
+def snooze(session: Session, actor: Actor, conversation: Conversation, until: datetime) -> Conversation:
+    return set_status(session, actor, conversation, Status.SNOOZED, snoozed_until=until)
+
+
+def wake_if_due(session: Session, conversation: Conversation, snoozed_until: datetime) -> bool:
+    """Called by the timer job; a conversation re-snoozed or answered since is left alone."""
+    if conversation.status != Status.SNOOZED or conversation.snoozed_until != snoozed_until:
+        return False
+    conversation.status = Status.OPEN
+    conversation.snoozed_until = None
+    conversation.last_activity_at = utcnow()
+    _event(session, "conversation.status_changed", Actor.system(), conversation, {"from": "snoozed", "to": "open", "reason": "snooze_ended"})
+    return True
+
+
+def set_priority(
+    session: Session, actor: Actor, conversation: Conversation, *, urgent: bool, important: bool, manual: bool = True
+) -> Conversation:
+    """Place the conversation on the Eisenhower matrix; a manual choice pins it against rules."""
+    if not manual and conversation.priority_manual:
+        return conversation
+    if (urgent, important) != (conversation.urgent, conversation.important) or manual != conversation.priority_manual:
+        previous = {"urgent": conversation.urgent, "important": conversation.important}
+        conversation.urgent, conversation.important = urgent, important
+        conversation.priority_manual = manual
+        _event(
+            session,
+            "conversation.priority_changed",
+            actor,
+            conversation,
+            {"from": previous, "to": {"urgent": urgent, "important": important}, "manual": manual},
+        )
+    return conversation
