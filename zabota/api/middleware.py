@@ -18,10 +18,6 @@ LATENCY = Histogram(
 )
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 async def _send_problem(send: Send, status: int, detail: str, code: str) -> None:
     body = json.dumps(
         {"type": f"https://zabota.dev/problems/{code}", "title": "Request too large", "status": status, "detail": detail}
@@ -57,29 +53,36 @@ class BodySizeLimit:
                 if too_big:
                     await _send_problem(send, 413, detail, "too_large")
                     return
-        received = 0
-        response_started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        if any(name == b"content-length" for name, _ in scope.get("headers", [])):
+            await self.app(scope, receive, send)
+            return
+        # Chunked body of unknown length: read it here, up to the limit, then replay it.
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not response_started:
+            if message["type"] != "http.request":
+                await self.app(scope, receive, send)
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
                 await _send_problem(send, 413, detail, "too_large")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 class Metrics:

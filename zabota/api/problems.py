@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zabota.errors import DomainError
@@ -82,6 +83,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             detail = "This method is not allowed here."
         return problem(exc.status_code, detail)
+
+    async def _out_of_range(_: Request, exc: Exception) -> JSONResponse:
+        # A value the database cannot hold (an id beyond 64 bits, a string too long for a column).
+        log.info("rejected by the database: %s", exc)
+        return problem(422, "A value in the request is out of range for its field.", code="out_of_range")
+
+    app.add_exception_handler(DataError, _out_of_range)
+    app.add_exception_handler(OverflowError, _out_of_range)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -295,11 +296,11 @@ class TransferIn(In):
 
 class StatusIn(In):
     status: StatusName
-    snoozed_until: datetime | None = None
+    snoozed_until: AwareDatetime | None = None
 
 
 class SnoozeIn(In):
-    until: datetime
+    until: AwareDatetime
 
 
 class PriorityIn(In):
@@ -323,7 +324,7 @@ class InboundMessageIn(In):
     html: str | None = Field(default=None, max_length=200_000)
     subject: str = Field(default="", max_length=300)
     attachments: list[Attachment] = Field(default=[], max_length=20)
-    sent_at: datetime | None = None
+    sent_at: AwareDatetime | None = None
 
 
 class InboundMessageOut(Out):
