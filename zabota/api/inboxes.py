@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from zabota.api.deps import DbSession, Principal, bearer_token, require
 from zabota.api.schemas import InboundMessageIn, InboundMessageOut, InboxCreate, InboxCreated, InboxOut, InboxUpdate
 from zabota.auth.roles import Permission
 from zabota.channels import actions
-from zabota.channels.base import get_adapter
 from zabota.channels.models import Inbox
 from zabota.conversations.actions import InboundMessage, ingest_inbound_message
 from zabota.customers.actions import CustomerProfile
@@ -74,6 +73,15 @@ def rotate_token(inbox_id: int, session: DbSession, principal: Principal = requi
     return InboxCreated.model_validate({**_out(inbox).model_dump(), "token": token})
 
 
+def ingress_inbox(inbox_id: int, request: Request, session: DbSession) -> Inbox:
+    """The inbox named in the path, opened by its token before the body is even validated."""
+    token = bearer_token(request) or request.headers.get("x-inbox-token")
+    inbox = actions.authenticate_inbox(session, inbox_id, token)
+    if inbox.channel_type != "api":
+        raise DomainError("Only API inboxes accept pushed messages.", code="wrong_channel")
+    return inbox
+
+
 @ingress.post(
     "/inboxes/{inbox_id}/messages",
     response_model=InboundMessageOut,
@@ -81,17 +89,13 @@ def rotate_token(inbox_id: int, session: DbSession, principal: Principal = requi
     status_code=201,
 )
 def push_message(
-    inbox_id: int, body: InboundMessageIn, request: Request, response: Response, session: DbSession
+    body: InboundMessageIn, response: Response, session: DbSession, inbox: Inbox = Depends(ingress_inbox)
 ) -> InboundMessageOut:
     """Push one customer message from any system, authenticated by the inbox token.
 
     Send the token as `Authorization: Bearer zbi_…` (or `X-Inbox-Token`). Resending a message
     with the same `external_id` returns the stored one with `created: false`.
     """
-    token = bearer_token(request) or request.headers.get("x-inbox-token")
-    inbox = actions.authenticate_inbox(session, inbox_id, token)
-    if get_adapter(inbox.channel_type).channel_type != "api":
-        raise DomainError("Only API inboxes accept pushed messages.", code="wrong_channel")
     customer = body.customer
     result = ingest_inbound_message(
         session,
