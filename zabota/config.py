@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     def _supported_database(cls, value: str) -> str:
         if value and not value.startswith(("sqlite", "postgresql")):
             raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
-        if value.startswith("postgres://") or value.startswith("postgresql://"):
+        if value.startswith(("postgres://", "postgresql://")):
             # One driver for the whole product: psycopg 3.
             value = "postgresql+psycopg://" + value.split("://", 1)[1]
         return value

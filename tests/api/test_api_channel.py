@@ -65,7 +65,7 @@ def _push(client, inbox, headers, external_id="1", **extra):
 
 def test_ingress_requires_the_inbox_own_token(client, api_inbox):
     inbox, headers = api_inbox()
-    other, other_headers = api_inbox("Other")
+    _other, other_headers = api_inbox("Other")
     assert _push(client, inbox, other_headers).status_code == 401
     assert _push(client, inbox, {}).status_code == 401
     assert _push(client, inbox, {"Authorization": "Bearer zbi_00_11"}).status_code == 401
@@ -92,7 +92,9 @@ def test_rotated_token_replaces_the_old_one(client, api_inbox, make_user, token_
 def test_inbox_secrets_are_sealed_and_never_returned(client, db, make_user, token_for):
     headers = token_for(make_user("admin"))
     created = client.post(
-        "/api/v1/inboxes", json={"channel_type": "api", "name": "CRM", "secrets": {"webhook_secret": "s3cr3t-value"}}, headers=headers
+        "/api/v1/inboxes",
+        json={"channel_type": "api", "name": "CRM", "secrets": {"webhook_secret": "s3cr3t-value"}},
+        headers=headers,
     ).json()
     assert created["secret_names"] == ["webhook_secret"]
     listed = client.get("/api/v1/inboxes", headers=headers).text
@@ -111,7 +113,9 @@ def test_reply_is_posted_to_the_callback_signed_and_retried(client, db, api_inbo
     inbox, headers = api_inbox(settings={"callback_url": hook.url})
     conversation_id = _push(client, inbox, headers).json()["conversation_id"]
     operator_headers = token_for(make_user("operator"))
-    sent = client.post(f"/api/v1/conversations/{conversation_id}/messages", json={"text": "Ответ"}, headers=operator_headers)
+    sent = client.post(
+        f"/api/v1/conversations/{conversation_id}/messages", json={"text": "Ответ"}, headers=operator_headers
+    )
     message_id = sent.json()["id"]
     assert run_until_idle(db) == 1
     with db.transaction() as session:
@@ -140,11 +144,15 @@ def test_callback_refusal_marks_the_message_failed(client, db, api_inbox, make_u
     inbox, headers = api_inbox(settings={"callback_url": hook.url})
     conversation_id = _push(client, inbox, headers).json()["conversation_id"]
     sent = client.post(
-        f"/api/v1/conversations/{conversation_id}/messages", json={"text": "x"}, headers=token_for(make_user("operator"))
+        f"/api/v1/conversations/{conversation_id}/messages",
+        json={"text": "x"},
+        headers=token_for(make_user("operator")),
     )
     run_until_idle(db)
-    message = client.get(f"/api/v1/conversations/{conversation_id}/messages", headers=token_for(make_user("admin"))).json()
-    out = [m for m in message["items"] if m["id"] == sent.json()["id"]][0]
+    message = client.get(
+        f"/api/v1/conversations/{conversation_id}/messages", headers=token_for(make_user("admin"))
+    ).json()
+    out = next(m for m in message["items"] if m["id"] == sent.json()["id"])
     assert out["delivery_status"] == "failed"
     assert "410" in out["delivery_error"]
 

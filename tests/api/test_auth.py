@@ -63,10 +63,14 @@ def test_logout_ends_the_session(client, make_user):
 def test_password_change_checks_current_and_strength(client, make_user, token_for):
     user = make_user("operator")
     headers = token_for(user)
-    bad = client.post("/api/v1/me/password", json={"current_password": "nope", "new_password": "long-enough-1"}, headers=headers)
+    bad = client.post(
+        "/api/v1/me/password", json={"current_password": "nope", "new_password": "long-enough-1"}, headers=headers
+    )
     assert bad.status_code == 400
     ok = client.post(
-        "/api/v1/me/password", json={"current_password": "correct-horse-9", "new_password": "long-enough-1"}, headers=headers
+        "/api/v1/me/password",
+        json={"current_password": "correct-horse-9", "new_password": "long-enough-1"},
+        headers=headers,
     )
     assert ok.status_code == 204
     assert _login(client, user, "long-enough-1").status_code == 200
@@ -104,7 +108,9 @@ def test_api_token_lifecycle(client, db, make_user, token_for):
 
 def test_cannot_revoke_someone_elses_token(client, make_user, token_for):
     alice, bob = make_user("operator"), make_user("operator")
-    token_id = client.post("/api/v1/api-tokens", json={"name": "x", "scope": "read"}, headers=token_for(alice)).json()["id"]
+    token_id = client.post("/api/v1/api-tokens", json={"name": "x", "scope": "read"}, headers=token_for(alice)).json()[
+        "id"
+    ]
     assert client.delete(f"/api/v1/api-tokens/{token_id}", headers=token_for(bob)).status_code == 404
 
 
@@ -116,7 +122,11 @@ def test_garbage_bearer_token(client):
 def test_privileged_actions_are_audited(client, make_user, token_for):
     admin = make_user("admin")
     headers = token_for(admin)
-    client.post("/api/v1/users", json={"email": "new@x.io", "name": "New", "role": "operator", "password": "long-enough-1"}, headers=headers)
+    client.post(
+        "/api/v1/users",
+        json={"email": "new@x.io", "name": "New", "role": "operator", "password": "long-enough-1"},
+        headers=headers,
+    )
     client.patch("/api/v1/organization", json={"department_isolation": True}, headers=headers)
     events = client.get("/api/v1/events", headers=headers).json()["items"]
     by_type = {}

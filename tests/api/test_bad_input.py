@@ -75,7 +75,12 @@ def test_chunked_oversized_body_is_refused(client, inbox):
 
 
 def test_unknown_ids(client, admin_headers):
-    for url in ("/api/v1/conversations/424242", "/api/v1/customers/424242", "/api/v1/users/424242", "/api/v1/departments/424242"):
+    for url in (
+        "/api/v1/conversations/424242",
+        "/api/v1/customers/424242",
+        "/api/v1/users/424242",
+        "/api/v1/departments/424242",
+    ):
         _problem(client.get(url, headers=admin_headers), 404)
     _problem(client.post("/api/v1/conversations/424242/messages", json={"text": "x"}, headers=admin_headers), 404)
 

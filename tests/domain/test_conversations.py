@@ -47,7 +47,9 @@ def test_first_human_reply_records_response_time_and_takes_the_conversation(db, 
         assert conversation.assignee_id == operator.id
         assert conversation.first_human_reply_at is not None
         assert session.scalar(select(Job).where(Job.name == actions.DELIVER_JOB)) is not None
-    created = [e for e in _events(db, conversation_id) if e.type == "message.created" and e.payload["direction"] == "out"]
+    created = [
+        e for e in _events(db, conversation_id) if e.type == "message.created" and e.payload["direction"] == "out"
+    ]
     assert 595 <= created[0].payload["first_response_seconds"] <= 660
 
 
@@ -94,7 +96,7 @@ def test_note_mentions_active_colleagues_only(db, make_user):
         )
         mentioned = list(session.scalars(select(Mention.user_id).where(Mention.note_id == note.id)))
     assert mentioned == [colleague.id]
-    event = [e for e in _events(db, conversation_id) if e.type == "note.created"][0]
+    event = next(e for e in _events(db, conversation_id) if e.type == "note.created")
     assert event.payload["mentioned_user_ids"] == [colleague.id]
 
 
@@ -123,7 +125,7 @@ def test_transfer_moves_department_adds_note_and_drops_non_member_assignee(db, m
         )
         assert conversation.department_id == returns_id
         assert conversation.assignee_id is None
-    event = [e for e in _events(db, conversation_id) if e.type == "conversation.transferred"][0]
+    event = next(e for e in _events(db, conversation_id) if e.type == "conversation.transferred")
     assert event.payload["from_department_id"] == support_id
     assert event.payload["note_id"] is not None
     with db.transaction() as session, pytest.raises(DomainError):
@@ -164,7 +166,11 @@ def test_status_changes_and_reopen_counts(db):
             actions.set_status(session, Actor.system(), conversation, "snoozed")
         with pytest.raises(ValueError):
             actions.set_status(session, Actor.system(), conversation, "archived")
-    changes = [(e.payload["from"], e.payload["to"]) for e in _events(db, conversation_id) if e.type == "conversation.status_changed"]
+    changes = [
+        (e.payload["from"], e.payload["to"])
+        for e in _events(db, conversation_id)
+        if e.type == "conversation.status_changed"
+    ]
     assert changes == [("open", "pending"), ("pending", "resolved"), ("resolved", "open")]
 
 

@@ -20,7 +20,9 @@ def test_create_normalizes_contacts_and_registers_identities(db):
         customer = actions.create_customer(
             session,
             Actor.system(),
-            actions.CustomerProfile(name=" Ольга ", email="Olga@Mail.RU", phone="8 (916) 123-45-67", tags=["VIP", "vip "]),
+            actions.CustomerProfile(
+                name=" Ольга ", email="Olga@Mail.RU", phone="8 (916) 123-45-67", tags=["VIP", "vip "]
+            ),
         )
         assert customer.email == "olga@mail.ru"
         assert customer.phone == "+79161234567"
@@ -31,7 +33,7 @@ def test_create_normalizes_contacts_and_registers_identities(db):
         }
 
 
-@pytest.mark.parametrize("field,value", [("email", "not-an-email"), ("phone", "12")])
+@pytest.mark.parametrize(("field", "value"), [("email", "not-an-email"), ("phone", "12")])
 def test_bad_contacts_are_refused(db, field, value):
     with db.transaction() as session, pytest.raises(DomainError):
         actions.create_customer(session, Actor.system(), actions.CustomerProfile(**{field: value}))
@@ -39,9 +41,14 @@ def test_bad_contacts_are_refused(db, field, value):
 
 def test_update_merges_attributes_and_stamps_consents(db):
     with db.transaction() as session:
-        customer = actions.create_customer(session, Actor.system(), actions.CustomerProfile(attributes={"city": "Казань", "tier": "gold"}))
+        customer = actions.create_customer(
+            session, Actor.system(), actions.CustomerProfile(attributes={"city": "Казань", "tier": "gold"})
+        )
         actions.update_customer(
-            session, Actor.system(), customer, {"attributes": {"tier": "platinum", "city": None}, "consents": {"marketing_email": True}}
+            session,
+            Actor.system(),
+            customer,
+            {"attributes": {"tier": "platinum", "city": None}, "consents": {"marketing_email": True}},
         )
         assert customer.attributes == {"tier": "platinum"}
         assert customer.consents["marketing_email"]["granted"] is True
@@ -72,7 +79,12 @@ def test_merge_keeps_every_message_identity_and_note(db, make_user):
         assert source.merged_into_id == target_id
         assert target.phone == "+79000000001"  # taken from the duplicate
         assert {i.channel for i in target.identities} == {f"api:{shop}", f"api:{app}", "phone"}
-        assert session.scalar(select(func.count()).select_from(CustomerIdentity).where(CustomerIdentity.customer_id == source_id)) == 0
+        assert (
+            session.scalar(
+                select(func.count()).select_from(CustomerIdentity).where(CustomerIdentity.customer_id == source_id)
+            )
+            == 0
+        )
         conversations = list(session.scalars(select(Conversation).where(Conversation.customer_id == target_id)))
         assert len(conversations) == 2
         assert session.scalar(select(func.count()).select_from(Message)) == messages_before == 4

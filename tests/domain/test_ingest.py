@@ -23,7 +23,9 @@ def _inbox(db: Database, name: str = "Shop") -> int:
         return create_inbox(session, Actor.system(), channel_type="api", name=name).inbox.id
 
 
-def _push(db: Database, inbox_id: int, external_id: str | None, who: str = "u-1", text: str = "Здравствуйте", **profile: str):
+def _push(
+    db: Database, inbox_id: int, external_id: str | None, who: str = "u-1", text: str = "Здравствуйте", **profile: str
+):
     from zabota.channels.models import Inbox
 
     with db.transaction() as session:

@@ -31,9 +31,7 @@ FAILING: set[str] = set()
 
 
 def _ran(session: Session, job_: Job) -> None:
-    record_event(
-        session, RAN, Actor.system(), "job", job_.id, {"worker": job_.locked_by, "attempt": job_.attempts}
-    )
+    record_event(session, RAN, Actor.system(), "job", job_.id, {"worker": job_.locked_by, "attempt": job_.attempts})
 
 
 @job(RECORD)

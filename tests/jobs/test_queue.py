@@ -234,9 +234,7 @@ def test_expired_lease_is_taken_over_and_the_old_holder_cannot_complete(db: Data
     runner.start()
     time.sleep(0.15)
     with db.transaction() as session:
-        session.execute(
-            update(Job).where(Job.id == job_id).values(locked_until=utcnow() - timedelta(seconds=1))
-        )
+        session.execute(update(Job).where(Job.id == job_id).values(locked_until=utcnow() - timedelta(seconds=1)))
     fresh = claim_next(db, "fresh", lease_seconds=60)
     assert fresh is not None and fresh.id == job_id and fresh.attempts == 2
     runner.join()
@@ -254,9 +252,7 @@ def test_abandoned_job_that_used_up_its_attempts_fails(db: Database) -> None:
     job_id = _enqueue(db, handlers.RECORD, max_attempts=1)
     assert claim_next(db, "crashed", lease_seconds=60) is not None
     with db.transaction() as session:
-        session.execute(
-            update(Job).where(Job.id == job_id).values(locked_until=utcnow() - timedelta(seconds=1))
-        )
+        session.execute(update(Job).where(Job.id == job_id).values(locked_until=utcnow() - timedelta(seconds=1)))
     assert claim_next(db, "w2", lease_seconds=60) is None
     job = load(db, job_id)
     assert job.status == JobStatus.FAILED

@@ -46,9 +46,7 @@ def _ran_events(db: Database) -> list[DomainEvent]:
 def test_two_workers_racing_run_every_job_exactly_once(db: Database) -> None:
     with db.transaction() as session:
         ids = [enqueue(session, handlers.RECORD, {"n": n}).id for n in range(200)]
-    workers = [
-        Worker(db, worker_id=name, poll_interval=0.01, lease_seconds=30) for name in ("race-a", "race-b")
-    ]
+    workers = [Worker(db, worker_id=name, poll_interval=0.01, lease_seconds=30) for name in ("race-a", "race-b")]
     for worker in workers:
         worker.start_in_thread()
     try:
@@ -138,9 +136,7 @@ def _start_worker(database_url: str, worker_id: str, log: Path) -> subprocess.Po
         )
 
 
-def test_killed_worker_process_job_completes_exactly_once(
-    db: Database, database_url: str, tmp_path: Path
-) -> None:
+def test_killed_worker_process_job_completes_exactly_once(db: Database, database_url: str, tmp_path: Path) -> None:
     marker = tmp_path / "inside-the-handler"
     job_id = _enqueue(db, handlers.CRASH_ONCE, {"marker": str(marker), "sleep": 60})
 
@@ -177,7 +173,5 @@ def test_killed_worker_process_job_completes_exactly_once(
     assert done.attempts == 2
     assert done.locked_by is None
     events = _ran_events(db)
-    assert [(e.subject_id, e.payload["worker"], e.payload["attempt"]) for e in events] == [
-        (job_id, "second", 2)
-    ]
+    assert [(e.subject_id, e.payload["worker"], e.payload["attempt"]) for e in events] == [(job_id, "second", 2)]
     assert "lease of first expired" in second_log.read_text()

@@ -45,7 +45,9 @@ def api_router() -> APIRouter:
     return router
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None, *, run_jobs: bool | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, database: Database | None = None, *, run_jobs: bool | None = None
+) -> FastAPI:
     settings = settings or get_settings()
     database = database or Database(settings.database_url, pool_size=settings.db_pool_size)
     in_process_jobs = settings.run_jobs_in_process if run_jobs is None else run_jobs

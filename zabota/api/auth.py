@@ -6,7 +6,15 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
 from zabota.api.deps import SESSION_COOKIE, DbSession, Principal, require
-from zabota.api.schemas import ApiTokenCreate, ApiTokenCreated, ApiTokenOut, LoginIn, LoginOut, PasswordChangeIn, UserOut
+from zabota.api.schemas import (
+    ApiTokenCreate,
+    ApiTokenCreated,
+    ApiTokenOut,
+    LoginIn,
+    LoginOut,
+    PasswordChangeIn,
+    UserOut,
+)
 from zabota.auth import actions
 from zabota.auth.models import ApiToken
 from zabota.auth.roles import Permission
@@ -38,7 +46,9 @@ def login(body: LoginIn, request: Request, response: Response, session: DbSessio
 
 
 @router.post("/auth/logout", status_code=204)
-def logout(request: Request, response: Response, session: DbSession, principal: Principal = require(Permission.PROFILE)) -> None:
+def logout(
+    request: Request, response: Response, session: DbSession, principal: Principal = require(Permission.PROFILE)
+) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         actions.end_session(session, token)
@@ -51,8 +61,12 @@ def me(principal: Principal = require(Permission.PROFILE)) -> UserOut:
 
 
 @router.post("/me/password", status_code=204)
-def change_password(body: PasswordChangeIn, session: DbSession, principal: Principal = require(Permission.PROFILE)) -> None:
-    actions.change_password(session, principal.actor, principal.user, current=body.current_password, new=body.new_password)
+def change_password(
+    body: PasswordChangeIn, session: DbSession, principal: Principal = require(Permission.PROFILE)
+) -> None:
+    actions.change_password(
+        session, principal.actor, principal.user, current=body.current_password, new=body.new_password
+    )
 
 
 @router.get("/api-tokens", response_model=list[ApiTokenOut])
@@ -61,7 +75,9 @@ def list_tokens(session: DbSession, principal: Principal = require(Permission.PR
 
 
 @router.post("/api-tokens", response_model=ApiTokenCreated, status_code=201)
-def create_token(body: ApiTokenCreate, session: DbSession, principal: Principal = require(Permission.PROFILE)) -> ApiTokenCreated:
+def create_token(
+    body: ApiTokenCreate, session: DbSession, principal: Principal = require(Permission.PROFILE)
+) -> ApiTokenCreated:
     new = actions.create_api_token(
         session, principal.actor, principal.user, name=body.name, scope=body.scope, expires_in_days=body.expires_in_days
     )

@@ -80,9 +80,7 @@ def list_messages(
 ) -> PageOut[MessageOut]:
     conversation = actions.access_conversation(session, principal.user, conversation_id)
     page = queries.list_messages(session, conversation.id, cursor=cursor, limit=limit)
-    return PageOut[MessageOut](
-        items=[MessageOut.model_validate(m) for m in page.items], next_cursor=page.next_cursor
-    )
+    return PageOut[MessageOut](items=[MessageOut.model_validate(m) for m in page.items], next_cursor=page.next_cursor)
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=MessageOut, status_code=201)
@@ -111,7 +109,9 @@ def list_notes(conversation_id: int, session: DbSession, principal: Principal = 
     notes = queries.list_notes(session, conversation.id)
     mentions: dict[int, list[int]] = {}
     if notes:
-        rows = session.execute(select(Mention.note_id, Mention.user_id).where(Mention.note_id.in_([n.id for n in notes])))
+        rows = session.execute(
+            select(Mention.note_id, Mention.user_id).where(Mention.note_id.in_([n.id for n in notes]))
+        )
         for note_id, user_id in rows:
             mentions.setdefault(note_id, []).append(user_id)
     return [_note_out(n, sorted(mentions.get(n.id, []))) for n in notes]
@@ -126,32 +126,48 @@ def add_note(conversation_id: int, body: NoteIn, session: DbSession, principal: 
 
 
 @router.post("/conversations/{conversation_id}/assign", response_model=ConversationOut)
-def assign(conversation_id: int, body: AssignIn, session: DbSession, principal: Principal = require(WRITE)) -> ConversationOut:
+def assign(
+    conversation_id: int, body: AssignIn, session: DbSession, principal: Principal = require(WRITE)
+) -> ConversationOut:
     conversation = actions.access_conversation(session, principal.user, conversation_id)
     assignee = get_user(session, body.assignee_id) if body.assignee_id is not None else None
     return _out(actions.assign(session, principal.actor, conversation, assignee))
 
 
 @router.post("/conversations/{conversation_id}/transfer", response_model=ConversationOut)
-def transfer(conversation_id: int, body: TransferIn, session: DbSession, principal: Principal = require(WRITE)) -> ConversationOut:
+def transfer(
+    conversation_id: int, body: TransferIn, session: DbSession, principal: Principal = require(WRITE)
+) -> ConversationOut:
     conversation = actions.access_conversation(session, principal.user, conversation_id)
     department = get_department(session, body.department_id)
-    return _out(actions.transfer(session, principal.actor, conversation, department, note=body.note, author=principal.user))
+    return _out(
+        actions.transfer(session, principal.actor, conversation, department, note=body.note, author=principal.user)
+    )
 
 
 @router.post("/conversations/{conversation_id}/status", response_model=ConversationOut)
-def set_status(conversation_id: int, body: StatusIn, session: DbSession, principal: Principal = require(WRITE)) -> ConversationOut:
+def set_status(
+    conversation_id: int, body: StatusIn, session: DbSession, principal: Principal = require(WRITE)
+) -> ConversationOut:
     conversation = actions.access_conversation(session, principal.user, conversation_id)
-    return _out(actions.set_status(session, principal.actor, conversation, body.status, snoozed_until=body.snoozed_until))
+    return _out(
+        actions.set_status(session, principal.actor, conversation, body.status, snoozed_until=body.snoozed_until)
+    )
 
 
 @router.post("/conversations/{conversation_id}/snooze", response_model=ConversationOut)
-def snooze(conversation_id: int, body: SnoozeIn, session: DbSession, principal: Principal = require(WRITE)) -> ConversationOut:
+def snooze(
+    conversation_id: int, body: SnoozeIn, session: DbSession, principal: Principal = require(WRITE)
+) -> ConversationOut:
     conversation = actions.access_conversation(session, principal.user, conversation_id)
     return _out(actions.snooze(session, principal.actor, conversation, body.until))
 
 
 @router.post("/conversations/{conversation_id}/priority", response_model=ConversationOut)
-def set_priority(conversation_id: int, body: PriorityIn, session: DbSession, principal: Principal = require(WRITE)) -> ConversationOut:
+def set_priority(
+    conversation_id: int, body: PriorityIn, session: DbSession, principal: Principal = require(WRITE)
+) -> ConversationOut:
     conversation = actions.access_conversation(session, principal.user, conversation_id)
-    return _out(actions.set_priority(session, principal.actor, conversation, urgent=body.urgent, important=body.important))
+    return _out(
+        actions.set_priority(session, principal.actor, conversation, urgent=body.urgent, important=body.important)
+    )

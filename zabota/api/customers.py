@@ -44,23 +44,32 @@ def list_customers(
 
 
 @router.post("/customers", response_model=CustomerOut, status_code=201)
-def create_customer(body: CustomerCreate, session: DbSession, principal: Principal = require(Permission.CUSTOMERS_WRITE)) -> CustomerOut:
+def create_customer(
+    body: CustomerCreate, session: DbSession, principal: Principal = require(Permission.CUSTOMERS_WRITE)
+) -> CustomerOut:
     profile = actions.CustomerProfile(**body.model_dump())
     return customer_out(actions.create_customer(session, principal.actor, profile))
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut)
-def get_customer(customer_id: int, session: DbSession, principal: Principal = require(Permission.CUSTOMERS_READ)) -> CustomerOut:
+def get_customer(
+    customer_id: int, session: DbSession, principal: Principal = require(Permission.CUSTOMERS_READ)
+) -> CustomerOut:
     """A merged customer's id answers with the customer it was merged into."""
     return customer_out(actions.get_customer(session, customer_id))
 
 
 @router.patch("/customers/{customer_id}", response_model=CustomerOut)
 def update_customer(
-    customer_id: int, body: CustomerUpdate, session: DbSession, principal: Principal = require(Permission.CUSTOMERS_WRITE)
+    customer_id: int,
+    body: CustomerUpdate,
+    session: DbSession,
+    principal: Principal = require(Permission.CUSTOMERS_WRITE),
 ) -> CustomerOut:
     customer = actions.get_customer(session, customer_id)
-    return customer_out(actions.update_customer(session, principal.actor, customer, body.model_dump(exclude_unset=True)))
+    return customer_out(
+        actions.update_customer(session, principal.actor, customer, body.model_dump(exclude_unset=True))
+    )
 
 
 @router.post("/customers/{customer_id}/identities", response_model=CustomerOut, status_code=201)
@@ -73,7 +82,9 @@ def add_identity(
 
 
 @router.post("/customers/{customer_id}/merge", response_model=CustomerOut)
-def merge(customer_id: int, body: MergeIn, session: DbSession, principal: Principal = require(Permission.CUSTOMERS_MERGE)) -> CustomerOut:
+def merge(
+    customer_id: int, body: MergeIn, session: DbSession, principal: Principal = require(Permission.CUSTOMERS_MERGE)
+) -> CustomerOut:
     target = actions.get_customer(session, customer_id, follow_merges=False)
     source = actions.get_customer(session, body.source_id, follow_merges=False)
     return customer_out(actions.merge_customers(session, principal.actor, target, source))
@@ -88,7 +99,9 @@ def customer_conversations(
     principal: Principal = require(Permission.CONVERSATIONS_READ),
 ) -> PageOut[ConversationOut]:
     customer = actions.get_customer(session, customer_id)
-    page = list_conversations(session, principal.user, ConversationFilter(customer_id=customer.id), cursor=cursor, limit=limit)
+    page = list_conversations(
+        session, principal.user, ConversationFilter(customer_id=customer.id), cursor=cursor, limit=limit
+    )
     return PageOut[ConversationOut](
         items=[ConversationOut.model_validate(c) for c in page.items], next_cursor=page.next_cursor
     )

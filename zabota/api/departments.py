@@ -20,7 +20,9 @@ def _out(session: DbSession, department: Department) -> DepartmentOut:
 
 
 @router.get("/departments", response_model=list[DepartmentOut])
-def list_departments(session: DbSession, principal: Principal = require(Permission.DEPARTMENTS_READ)) -> list[DepartmentOut]:
+def list_departments(
+    session: DbSession, principal: Principal = require(Permission.DEPARTMENTS_READ)
+) -> list[DepartmentOut]:
     departments = list(session.scalars(select(Department).order_by(Department.name)))
     members: dict[int, list[int]] = {}
     for row in session.execute(select(DepartmentMember.department_id, DepartmentMember.user_id)):
@@ -39,7 +41,9 @@ def create_department(
 
 
 @router.get("/departments/{department_id}", response_model=DepartmentOut)
-def get_department(department_id: int, session: DbSession, principal: Principal = require(Permission.DEPARTMENTS_READ)) -> DepartmentOut:
+def get_department(
+    department_id: int, session: DbSession, principal: Principal = require(Permission.DEPARTMENTS_READ)
+) -> DepartmentOut:
     return _out(session, actions.get_department(session, department_id))
 
 
@@ -57,7 +61,10 @@ def update_department(
 
 @router.post("/departments/{department_id}/members", response_model=DepartmentOut)
 def add_member(
-    department_id: int, body: MemberIn, session: DbSession, principal: Principal = require(Permission.DEPARTMENTS_MANAGE)
+    department_id: int,
+    body: MemberIn,
+    session: DbSession,
+    principal: Principal = require(Permission.DEPARTMENTS_MANAGE),
 ) -> DepartmentOut:
     department = actions.get_department(session, department_id)
     actions.add_member(session, principal.actor, department, get_user(session, body.user_id))

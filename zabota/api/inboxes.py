@@ -29,7 +29,9 @@ def list_inboxes(session: DbSession, principal: Principal = require(Permission.I
 
 
 @router.post("/inboxes", response_model=InboxCreated, status_code=201)
-def create_inbox(body: InboxCreate, session: DbSession, principal: Principal = require(Permission.INBOXES_MANAGE)) -> InboxCreated:
+def create_inbox(
+    body: InboxCreate, session: DbSession, principal: Principal = require(Permission.INBOXES_MANAGE)
+) -> InboxCreated:
     new = actions.create_inbox(
         session,
         principal.actor,
@@ -60,14 +62,16 @@ def update_inbox(
         name=fields.get("name"),
         settings=fields.get("settings"),
         secrets_=fields.get("secrets"),
-        default_department_id=fields["default_department_id"] if "default_department_id" in fields else ...,
+        default_department_id=fields.get("default_department_id", actions.KEEP),
         is_active=fields.get("is_active"),
     )
     return _out(inbox)
 
 
 @router.post("/inboxes/{inbox_id}/rotate-token", response_model=InboxCreated)
-def rotate_token(inbox_id: int, session: DbSession, principal: Principal = require(Permission.INBOXES_MANAGE)) -> InboxCreated:
+def rotate_token(
+    inbox_id: int, session: DbSession, principal: Principal = require(Permission.INBOXES_MANAGE)
+) -> InboxCreated:
     inbox = actions.get_inbox(session, inbox_id)
     token = actions.rotate_inbox_token(session, principal.actor, inbox)
     return InboxCreated.model_validate({**_out(inbox).model_dump(), "token": token})

@@ -20,7 +20,12 @@ LATENCY = Histogram(
 
 async def _send_problem(send: Send, status: int, detail: str, code: str) -> None:
     body = json.dumps(
-        {"type": f"https://zabota.dev/problems/{code}", "title": "Request too large", "status": status, "detail": detail}
+        {
+            "type": f"https://zabota.dev/problems/{code}",
+            "title": "Request too large",
+            "status": status,
+            "detail": detail,
+        }
     ).encode()
     await send(
         {

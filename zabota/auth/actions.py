@@ -153,9 +153,7 @@ class NewSession:
     row: UserSession
 
 
-def start_session(
-    session: Session, user: User, *, days: int, user_agent: str = "", ip: str = ""
-) -> NewSession:
+def start_session(session: Session, user: User, *, days: int, user_agent: str = "", ip: str = "") -> NewSession:
     token = secrets.token_urlsafe(32)
     row = UserSession(
         user_id=user.id,

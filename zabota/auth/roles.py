@@ -44,9 +44,7 @@ _CARE = {
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SUPERVISOR: frozenset(
-        _STAFF_COMMON
-        | _CARE
-        | {_P.CUSTOMERS_MERGE, _P.DEPARTMENTS_MANAGE, _P.INBOXES_READ, _P.AUDIT_READ}
+        _STAFF_COMMON | _CARE | {_P.CUSTOMERS_MERGE, _P.DEPARTMENTS_MANAGE, _P.INBOXES_READ, _P.AUDIT_READ}
     ),
     Role.OPERATOR: frozenset(_STAFF_COMMON | _CARE),
     Role.MARKETER: frozenset(_STAFF_COMMON | {_P.CUSTOMERS_READ, _P.CUSTOMERS_WRITE, _P.DEPARTMENTS_READ}),

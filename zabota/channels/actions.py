@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,15 @@ from zabota.channels.models import Inbox
 from zabota.departments.actions import get_department
 from zabota.errors import DomainError, NotFound, Unauthorized
 from zabota.events.actions import Actor, record_event
+
+
+class Keep(Enum):
+    """Marks an optional argument as "leave unchanged" where None is a meaningful value."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,7 @@ def update_inbox(
     name: str | None = None,
     settings: dict[str, Any] | None = None,
     secrets_: dict[str, Any] | None = None,
-    default_department_id: int | None | type[Ellipsis] = ...,
+    default_department_id: int | None | Keep = KEEP,
     is_active: bool | None = None,
 ) -> Inbox:
     adapter = get_adapter(inbox.channel_type)
@@ -95,10 +105,10 @@ def update_inbox(
             raise DomainError(f"Unknown secrets for a {inbox.channel_type} inbox: {', '.join(sorted(unknown))}.")
         inbox.secrets_encrypted = seal({**unseal(inbox.secrets_encrypted), **secrets_})
         changes["secrets"] = sorted(secrets_)  # names only, never values
-    if default_department_id is not ...:
-        if isinstance(default_department_id, int):
+    if not isinstance(default_department_id, Keep):
+        if default_department_id is not None:
             get_department(session, default_department_id)
-        inbox.default_department_id = default_department_id  # type: ignore[assignment]
+        inbox.default_department_id = default_department_id
         changes["default_department_id"] = default_department_id
     if is_active is not None and is_active != inbox.is_active:
         inbox.is_active = changes["is_active"] = is_active

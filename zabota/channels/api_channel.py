@@ -36,8 +36,8 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 class ApiChannel:
     channel_type = "api"
-    setting_names = ("callback_url",)
-    secret_names = ("webhook_secret",)
+    setting_names: tuple[str, ...] = ("callback_url",)
+    secret_names: tuple[str, ...] = ("webhook_secret",)
 
     def validate_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
         unknown = set(settings) - set(self.setting_names)
@@ -56,9 +56,7 @@ class ApiChannel:
         url = inbox.settings.get("callback_url")
         if not url:
             return DeliveryReceipt()
-        identifier = next(
-            (i.external_id for i in customer.identities if i.channel == f"api:{inbox.id}"), None
-        )
+        identifier = next((i.external_id for i in customer.identities if i.channel == f"api:{inbox.id}"), None)
         body = json.dumps(
             {
                 "event": "message.created",

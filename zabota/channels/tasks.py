@@ -24,7 +24,8 @@ def deliver_message(session: Session, payload: dict[str, Any], current: Job) -> 
         return  # already delivered by an earlier attempt, or gone
     conversation = session.get(Conversation, message.conversation_id)
     inbox = session.get(Inbox, message.inbox_id)
-    assert conversation is not None and inbox is not None
+    assert conversation is not None
+    assert inbox is not None
     customer = session.get(Customer, conversation.customer_id)
     assert customer is not None
     adapter = get_adapter(inbox.channel_type)

@@ -17,8 +17,8 @@ from zabota.errors import DomainError
 from zabota.events.actions import Actor
 
 app = typer.Typer(help="Zabota: customer care and retention platform.", no_args_is_help=True, add_completion=False)
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:

@@ -70,9 +70,7 @@ class IngestResult:
 def _event(
     session: Session, type: str, actor: Actor, conversation: Conversation, payload: dict[str, Any] | None = None
 ) -> None:
-    record_event(
-        session, type, actor, "conversation", conversation.id, payload or {}, conversation_id=conversation.id
-    )
+    record_event(session, type, actor, "conversation", conversation.id, payload or {}, conversation_id=conversation.id)
 
 
 def _check_text(text: str, html: str | None, attachments: list[dict[str, Any]]) -> None:
@@ -200,7 +198,9 @@ def _reopen(session: Session, conversation: Conversation, actor: Actor) -> None:
     conversation.snoozed_until = None
     conversation.cycle_first_customer_message_at = None
     conversation.cycle_first_human_reply_at = None
-    _event(session, "conversation.reopened", actor, conversation, {"from": previous, "count": conversation.reopened_count})
+    _event(
+        session, "conversation.reopened", actor, conversation, {"from": previous, "count": conversation.reopened_count}
+    )
 
 
 def _get(session: Session, conversation_id: int) -> Conversation:
@@ -429,7 +429,13 @@ def wake_if_due(session: Session, conversation: Conversation, snoozed_until: dat
     conversation.status = Status.OPEN
     conversation.snoozed_until = None
     conversation.last_activity_at = utcnow()
-    _event(session, "conversation.status_changed", Actor.system(), conversation, {"from": "snoozed", "to": "open", "reason": "snooze_ended"})
+    _event(
+        session,
+        "conversation.status_changed",
+        Actor.system(),
+        conversation,
+        {"from": "snoozed", "to": "open", "reason": "snooze_ended"},
+    )
     return True
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, or_, select, tuple_
+from sqlalchemy import ColumnElement, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from zabota.auth.models import User
@@ -46,11 +46,13 @@ def list_conversations(
     session: Session, user: User, filters: ConversationFilter, *, cursor: str | None = None, limit: int = 50
 ) -> Page[Conversation]:
     limit = clamp_limit(limit)
-    query: Select[tuple[Conversation]] = select(Conversation)
+    query = select(Conversation)
     if filters.status:
         for value in filters.status:
             if value not in Status.__members__.values():
-                raise DomainError(f"Unknown status {value!r}; use open, pending, snoozed or resolved.", code="bad_status")
+                raise DomainError(
+                    f"Unknown status {value!r}; use open, pending, snoozed or resolved.", code="bad_status"
+                )
         query = query.where(Conversation.status.in_(filters.status))
     if filters.department_id is not None:
         query = query.where(Conversation.department_id == filters.department_id)

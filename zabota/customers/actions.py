@@ -183,7 +183,12 @@ def add_identity(session: Session, actor: Actor, customer: Customer, channel: st
         )
     session.refresh(customer, ["identities"])
     record_event(
-        session, "customer.identity_added", actor, "customer", customer.id, {"channel": channel, "external_id": external_id}
+        session,
+        "customer.identity_added",
+        actor,
+        "customer",
+        customer.id,
+        {"channel": channel, "external_id": external_id},
     )
 
 
@@ -280,7 +285,9 @@ def merge_customers(session: Session, actor: Actor, target: Customer, source: Cu
     target.consents = {**source.consents, **target.consents}
     target.tags = list({t.id: t for t in [*target.tags, *source.tags]}.values())
     source_tags = select(customer_tags.c.tag_id).where(customer_tags.c.customer_id == source.id)
-    session.execute(customer_tags.delete().where(customer_tags.c.customer_id == source.id, customer_tags.c.tag_id.in_(source_tags)))
+    session.execute(
+        customer_tags.delete().where(customer_tags.c.customer_id == source.id, customer_tags.c.tag_id.in_(source_tags))
+    )
     source.merged_into_id = target.id
     session.flush()
     session.expire(target, ["identities"])

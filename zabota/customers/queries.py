@@ -9,7 +9,9 @@ from zabota.customers.models import Customer, CustomerIdentity
 from zabota.pagination import Page, clamp_limit, decode_cursor, encode_cursor
 
 
-def search_customers(session: Session, *, q: str | None = None, cursor: str | None = None, limit: int = 50) -> Page[Customer]:
+def search_customers(
+    session: Session, *, q: str | None = None, cursor: str | None = None, limit: int = 50
+) -> Page[Customer]:
     """Newest first; `q` matches name, email, phone or any channel identity."""
     limit = clamp_limit(limit)
     query = select(Customer).where(Customer.merged_into_id.is_(None))

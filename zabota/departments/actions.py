@@ -67,18 +67,14 @@ def update_department(
 def add_member(session: Session, actor: Actor, department: Department, user: User) -> None:
     if session.get(DepartmentMember, (department.id, user.id)) is None:
         session.add(DepartmentMember(department_id=department.id, user_id=user.id))
-        record_event(
-            session, "department.member_added", actor, "department", department.id, {"user_id": user.id}
-        )
+        record_event(session, "department.member_added", actor, "department", department.id, {"user_id": user.id})
 
 
 def remove_member(session: Session, actor: Actor, department: Department, user: User) -> None:
     member = session.get(DepartmentMember, (department.id, user.id))
     if member is not None:
         session.delete(member)
-        record_event(
-            session, "department.member_removed", actor, "department", department.id, {"user_id": user.id}
-        )
+        record_event(session, "department.member_removed", actor, "department", department.id, {"user_id": user.id})
 
 
 def member_ids(session: Session, department_id: int) -> list[int]:

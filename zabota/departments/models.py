@@ -24,8 +24,6 @@ class Department(Base):
 class DepartmentMember(Base):
     __tablename__ = "department_members"
 
-    department_id: Mapped[int] = mapped_column(
-        ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True
-    )
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -217,9 +217,7 @@ def run_job(database: Database, job: Job, worker_id: str, *, lease_seconds: floa
             stop.set()
     except _LeaseLost:
         heartbeat.join()
-        logger.warning(
-            "job %s (%s): taken over by another worker; its work was rolled back", job.id, job.name
-        )
+        logger.warning("job %s (%s): taken over by another worker; its work was rolled back", job.id, job.name)
         return "lost"
     except Exception as exc:
         heartbeat.join()
@@ -235,9 +233,7 @@ def retry(session: Session, job_id: int) -> Job:
     if job is None:
         raise NotFound(f"Job {job_id} not found.", code="job_not_found")
     if job.status != JobStatus.FAILED:
-        raise Conflict(
-            f"Only failed jobs can be retried; job {job_id} is {job.status}.", code="job_not_failed"
-        )
+        raise Conflict(f"Only failed jobs can be retried; job {job_id} is {job.status}.", code="job_not_failed")
     job.status = JobStatus.QUEUED
     job.attempts = 0
     job.run_at = utcnow()
@@ -248,9 +244,7 @@ def retry(session: Session, job_id: int) -> Job:
     return job
 
 
-def list_jobs(
-    session: Session, *, status: str | None = None, name: str | None = None, limit: int = 50
-) -> list[Job]:
+def list_jobs(session: Session, *, status: str | None = None, name: str | None = None, limit: int = 50) -> list[Job]:
     """Most recent jobs first, optionally of one status and/or name."""
     stmt = select(Job).order_by(Job.id.desc()).limit(limit)
     if status is not None:
@@ -318,9 +312,7 @@ def _claimed_lease(job: Job) -> float:
     return DEFAULT_LEASE_SECONDS
 
 
-def _renew_lease(
-    database: Database, job: Job, worker_id: str, lease_seconds: float, stop: threading.Event
-) -> None:
+def _renew_lease(database: Database, job: Job, worker_id: str, lease_seconds: float, stop: threading.Event) -> None:
     """Heartbeat: extend the lease every third of it until the handler finishes."""
     while not stop.wait(lease_seconds / 3):
         try:

@@ -88,9 +88,7 @@ class Worker:
         if self._thread is not None and self._thread.is_alive():
             raise RuntimeError("worker is already running")
         self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self.run, args=(self._stop,), name="zabota-worker", daemon=True
-        )
+        self._thread = threading.Thread(target=self.run, args=(self._stop,), name="zabota-worker", daemon=True)
         self._thread.start()
         return self._thread
 
@@ -167,9 +165,7 @@ def main(
 
 
 def _cli(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m zabota.jobs.worker", description="Run a Zabota job worker."
-    )
+    parser = argparse.ArgumentParser(prog="python -m zabota.jobs.worker", description="Run a Zabota job worker.")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--poll-interval", type=float, default=0.5)

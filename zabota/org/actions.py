@@ -31,9 +31,7 @@ def get_organization(session: Session) -> Organization:
     org = session.scalar(select(Organization).order_by(Organization.id).limit(1))
     if org is None:
         settings = get_settings()
-        org = Organization(
-            name="Zabota", timezone=settings.timezone, default_language=settings.default_language
-        )
+        org = Organization(name="Zabota", timezone=settings.timezone, default_language=settings.default_language)
         session.add(org)
         session.flush()
     return org
@@ -45,7 +43,7 @@ def _validate_business_hours(hours: dict[str, Any]) -> None:
             raise DomainError(f"Unknown weekday {day!r} in business hours; use {', '.join(WEEKDAYS)}.")
         for pair in ranges:
             if not (isinstance(pair, list) and len(pair) == 2 and all(_is_hhmm(x) for x in pair)):
-                raise DomainError(f"Business hours for {day} must be [\"HH:MM\", \"HH:MM\"] pairs.")
+                raise DomainError(f'Business hours for {day} must be ["HH:MM", "HH:MM"] pairs.')
             if pair[0] >= pair[1]:
                 raise DomainError(f"Business hours for {day}: {pair[0]} is not before {pair[1]}.")
 
