@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint typecheck test-sqlite test-postgresql serve migrate clean bench
+.PHONY: i18n demo test install lint typecheck test-sqlite test-postgresql serve migrate clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +61,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+
+# Re-extract translatable messages and merge them into the catalogs (then translate the new ones).
+I18N_KEYWORDS := -k DomainError -k NotFound -k Conflict -k Forbidden -k Unauthorized -k TooManyAttempts -k N_ -k gettext
+i18n: install
+	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output --omit-header -o zabota/locale/messages.pot .
+	$(BIN)/pybabel update -i zabota/locale/messages.pot -d zabota/locale -l ru --no-fuzzy-matching --omit-header

@@ -37,6 +37,7 @@ def _test_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     os.environ["ZABOTA_DATA_DIR"] = str(data_dir)
     os.environ["SECRET_KEY"] = TEST_SECRET_KEY
     os.environ["RUN_JOBS_IN_PROCESS"] = "false"
+    os.environ["DEFAULT_LANGUAGE"] = "en"  # tests read English messages; test_i18n checks Russian
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

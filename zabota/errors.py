@@ -1,4 +1,9 @@
-"""Domain errors. Edges translate them: the API into problem+json, the CLI into one line."""
+"""Domain errors. Edges translate them: the API into problem+json, the CLI into one line.
+
+A message is an English template with named fields, e.g.
+`NotFound("Customer {customer_id} does not exist.", customer_id=7)`: the template is the
+msgid of the i18n catalogs, so the API can answer in the caller's language.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,27 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """A request the domain refuses. `code` is stable for clients; `message` is for people."""
+    """A request the domain refuses. `code` is stable for clients; the message is for people."""
 
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, *, code: str | None = None, **params: Any) -> None:
+        self.template = template
+        self.params = params
         if code:
             self.code = code
-        self.details = details
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return self.template.format(**self.params) if self.params else self.template
+
+    def translated(self, language: str) -> str:
+        from zabota.i18n import gettext
+
+        text = gettext(self.template, language)
+        return text.format(**self.params) if self.params else text
 
 
 class NotFound(DomainError):

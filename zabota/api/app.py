@@ -14,10 +14,11 @@ from sqlalchemy import text
 from zabota import __version__
 from zabota.api import admin, auth, conversations, customers, departments, inboxes, users
 from zabota.api.middleware import BodySizeLimit, Metrics
-from zabota.api.problems import install_problem_handlers, problem
+from zabota.api.problems import install_problem_handlers, problem, request_language
 from zabota.api.ratelimit import LoginLimiter
 from zabota.config import Settings, get_settings
 from zabota.db import Database
+from zabota.i18n import gettext
 from zabota.jobs.registry import autodiscover
 from zabota.jobs.worker import Worker
 
@@ -84,7 +85,9 @@ def create_app(
                 conn.execute(text("SELECT 1"))
         except Exception as exc:  # any driver error means "not healthy"
             log.warning("health check failed: %s", exc)
-            return problem(503, "The database is not reachable.", code="db_down")
+            language = request_language(request)
+            detail = gettext("The database is not reachable.", language)
+            return problem(503, detail, code="db_down", language=language)
         return JSONResponse({"status": "ok", "database": database.dialect, "version": __version__})
 
     @app.get("/metrics", include_in_schema=False)

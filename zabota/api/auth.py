@@ -88,5 +88,5 @@ def create_token(
 def revoke_token(token_id: int, session: DbSession, principal: Principal = require(Permission.PROFILE)) -> None:
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != principal.user.id:
-        raise NotFound(f"API token {token_id} does not exist.")
+        raise NotFound("API token {token_id} does not exist.", token_id=token_id)
     actions.revoke_api_token(session, principal.actor, token)

@@ -85,7 +85,12 @@ class RequirePermission:
         if principal.scope == "read" and request.method not in SAFE_METHODS:
             raise Forbidden("This API token is read-only.", code="read_only_token")
         if not role_has(principal.user.role, self.permission):
-            raise Forbidden(f"Your role ({principal.user.role}) does not allow this ({self.permission}).", code="role")
+            raise Forbidden(
+                "Your role ({role}) does not allow this ({permission}).",
+                role=principal.user.role,
+                permission=self.permission,
+                code="role",
+            )
         return principal
 
 

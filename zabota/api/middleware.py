@@ -9,6 +9,9 @@ from typing import Any
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from zabota.config import get_settings
+from zabota.i18n import gettext, negotiate
+
 REQUESTS = Counter("zabota_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
     "zabota_http_request_duration_seconds",
@@ -18,14 +21,11 @@ LATENCY = Histogram(
 )
 
 
-async def _send_problem(send: Send, status: int, detail: str, code: str) -> None:
+async def _send_problem(send: Send, status: int, detail: str, code: str, language: str) -> None:
+    title = gettext("Request too large", language)
     body = json.dumps(
-        {
-            "type": f"https://zabota.dev/problems/{code}",
-            "title": "Request too large",
-            "status": status,
-            "detail": detail,
-        }
+        {"type": f"https://zabota.dev/problems/{code}", "title": title, "status": status, "detail": detail},
+        ensure_ascii=False,
     ).encode()
     await send(
         {
@@ -48,7 +48,12 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        detail = f"The request body is larger than the {self.max_bytes // 1024} KiB limit."
+        headers = dict(scope.get("headers", []))
+        accept = headers.get(b"accept-language", b"").decode("latin-1")
+        language = negotiate(accept, get_settings().default_language)
+        detail = gettext("The request body is larger than the {limit} KiB limit.", language).format(
+            limit=self.max_bytes // 1024
+        )
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -56,7 +61,7 @@ class BodySizeLimit:
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await _send_problem(send, 413, detail, "too_large")
+                    await _send_problem(send, 413, detail, "too_large", language)
                     return
         if any(name == b"content-length" for name, _ in scope.get("headers", [])):
             await self.app(scope, receive, send)
@@ -72,7 +77,7 @@ class BodySizeLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await _send_problem(send, 413, detail, "too_large")
+                await _send_problem(send, 413, detail, "too_large", language)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):

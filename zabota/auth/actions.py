@@ -32,7 +32,9 @@ TOKEN_SCOPES = ("read", "write")
 
 def _check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long.", code="weak_password")
+        raise DomainError(
+            "Password must be at least {limit} characters long.", limit=MIN_PASSWORD_LENGTH, code="weak_password"
+        )
 
 
 def _default_handle(session: Session, email: str) -> str:
@@ -60,13 +62,13 @@ def create_user(
     role = Role(role)
     _check_password_strength(password)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
-        raise Conflict(f"A user with the email {email} already exists.", code="email_taken")
+        raise Conflict("A user with the email {email} already exists.", email=email, code="email_taken")
     if handle is not None:
         handle = handle.lower()
         if not HANDLE_RE.match(handle):
             raise DomainError("Handle may contain only latin letters, digits, dot, dash and underscore.")
         if session.scalar(select(User.id).where(User.handle == handle)) is not None:
-            raise Conflict(f"The handle @{handle} is taken.", code="handle_taken")
+            raise Conflict("The handle @{handle} is taken.", handle=handle, code="handle_taken")
     user = User(
         email=email,
         name=name.strip(),
@@ -197,7 +199,7 @@ def create_api_token(
     session: Session, actor: Actor, user: User, *, name: str, scope: str, expires_in_days: int | None = None
 ) -> NewApiToken:
     if scope not in TOKEN_SCOPES:
-        raise DomainError(f"Scope must be one of: {', '.join(TOKEN_SCOPES)}.", code="bad_scope")
+        raise DomainError("Scope must be one of: {names}.", names=", ".join(TOKEN_SCOPES), code="bad_scope")
     issued = issue_token("zbt")
     row = ApiToken(
         user_id=user.id,
@@ -245,5 +247,5 @@ def resolve_api_token(session: Session, plaintext: str) -> ApiToken | None:
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"User {user_id} does not exist.")
+        raise NotFound("User {user_id} does not exist.", user_id=user_id)
     return user

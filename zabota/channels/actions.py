@@ -37,7 +37,7 @@ class NewInbox:
 def get_inbox(session: Session, inbox_id: int) -> Inbox:
     inbox = session.get(Inbox, inbox_id)
     if inbox is None:
-        raise NotFound(f"Inbox {inbox_id} does not exist.")
+        raise NotFound("Inbox {inbox_id} does not exist.", inbox_id=inbox_id)
     return inbox
 
 
@@ -54,7 +54,9 @@ def create_inbox(
     try:
         adapter = get_adapter(channel_type)
     except LookupError:
-        raise DomainError(f"Unknown channel type {channel_type!r}.", code="bad_channel_type") from None
+        raise DomainError(
+            "Unknown channel type {channel_type}.", channel_type=repr(channel_type), code="bad_channel_type"
+        ) from None
     if not name.strip():
         raise DomainError("An inbox needs a name.")
     if default_department_id is not None:
@@ -62,7 +64,11 @@ def create_inbox(
     sealed = dict(secrets_ or {})
     unknown = set(sealed) - set(adapter.secret_names)
     if unknown:
-        raise DomainError(f"Unknown secrets for a {channel_type} inbox: {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            "Unknown secrets for a {channel_type} inbox: {names}.",
+            channel_type=channel_type,
+            names=", ".join(sorted(unknown)),
+        )
     if "webhook_secret" in adapter.secret_names and not sealed.get("webhook_secret"):
         sealed["webhook_secret"] = secrets.token_urlsafe(32)
     issued = issue_token("zbi")
@@ -89,7 +95,7 @@ def update_inbox(
     name: str | None = None,
     settings: dict[str, Any] | None = None,
     secrets_: dict[str, Any] | None = None,
-    default_department_id: int | None | Keep = KEEP,
+    default_department_id: int | Keep | None = KEEP,
     is_active: bool | None = None,
 ) -> Inbox:
     adapter = get_adapter(inbox.channel_type)
@@ -102,7 +108,11 @@ def update_inbox(
     if secrets_:
         unknown = set(secrets_) - set(adapter.secret_names)
         if unknown:
-            raise DomainError(f"Unknown secrets for a {inbox.channel_type} inbox: {', '.join(sorted(unknown))}.")
+            raise DomainError(
+                "Unknown secrets for a {channel_type} inbox: {names}.",
+                channel_type=inbox.channel_type,
+                names=", ".join(sorted(unknown)),
+            )
         inbox.secrets_encrypted = seal({**unseal(inbox.secrets_encrypted), **secrets_})
         changes["secrets"] = sorted(secrets_)  # names only, never values
     if not isinstance(default_department_id, Keep):

@@ -42,7 +42,7 @@ class ApiChannel:
     def validate_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
         unknown = set(settings) - set(self.setting_names)
         if unknown:
-            raise DomainError(f"Unknown API inbox settings: {', '.join(sorted(unknown))}.")
+            raise DomainError("Unknown API inbox settings: {names}.", names=", ".join(sorted(unknown)))
         url = settings.get("callback_url")
         if url:
             parsed = urlparse(url)

@@ -112,15 +112,19 @@ def create_user(
     """Create a staff account."""
     from zabota.auth.actions import create_user as do_create_user
 
-    database = _database(_settings())
+    settings = _settings()
+    database = _database(settings)
     try:
         with database.transaction() as session:
             user = do_create_user(
                 session, Actor.system(), email=email, name=name, role=role, password=password, language=language
             )
             console.print(f"Created {user.role} {user.email} (@{user.handle}, id {user.id}).")
-    except (DomainError, ValueError) as exc:
-        err.print(f"[red]Not created:[/red] {getattr(exc, 'message', exc)}")
+    except DomainError as exc:
+        err.print(f"[red]Not created:[/red] {exc.translated(settings.default_language)}")
+        raise typer.Exit(1) from None
+    except ValueError as exc:
+        err.print(f"[red]Not created:[/red] {exc}")
         raise typer.Exit(1) from None
 
 
@@ -136,7 +140,8 @@ def api_token(
     from zabota.auth.actions import create_api_token
     from zabota.auth.models import User
 
-    database = _database(_settings())
+    settings = _settings()
+    database = _database(settings)
     with database.transaction() as session:
         user = session.scalar(select(User).where(func.lower(User.email) == email.lower()))
         if user is None:
@@ -145,7 +150,7 @@ def api_token(
         try:
             new = create_api_token(session, Actor.system(), user, name=name, scope=scope)
         except DomainError as exc:
-            err.print(f"[red]Not created:[/red] {exc.message}")
+            err.print(f"[red]Not created:[/red] {exc.translated(settings.default_language)}")
             raise typer.Exit(1) from None
     console.print(new.plaintext)
 
@@ -158,11 +163,12 @@ def demo_data(
     """Load reproducible demo data: staff, departments, inboxes, customers, conversations."""
     from zabota.demo.generate import DemoSpec, load_demo
 
-    database = _database(_settings())
+    settings = _settings()
+    database = _database(settings)
     try:
         summary = load_demo(database, DemoSpec(conversations=conversations, seed=seed), console=console)
     except DomainError as exc:
-        err.print(f"[red]Demo data not loaded:[/red] {exc.message}")
+        err.print(f"[red]Demo data not loaded:[/red] {exc.translated(settings.default_language)}")
         raise typer.Exit(1) from None
     console.print(summary)
 

@@ -77,7 +77,7 @@ def _check_text(text: str, html: str | None, attachments: list[dict[str, Any]]) 
     if not text.strip() and not html and not attachments:
         raise DomainError("A message needs text or an attachment.", code="empty_message")
     if len(text) > MAX_TEXT_LENGTH:
-        raise DomainError(f"A message may be at most {MAX_TEXT_LENGTH} characters long.", code="too_long")
+        raise DomainError("A message may be at most {limit} characters long.", limit=MAX_TEXT_LENGTH, code="too_long")
 
 
 def ingest_inbound_message(session: Session, inbox: Inbox, inbound: InboundMessage) -> IngestResult:
@@ -206,7 +206,7 @@ def _reopen(session: Session, conversation: Conversation, actor: Actor) -> None:
 def _get(session: Session, conversation_id: int) -> Conversation:
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
-        raise NotFound(f"Conversation {conversation_id} does not exist.")
+        raise NotFound("Conversation {conversation_id} does not exist.", conversation_id=conversation_id)
     return conversation
 
 
@@ -227,7 +227,7 @@ def access_conversation(session: Session, user: User, conversation_id: int) -> C
     """Fetch a conversation the user may see; hidden ones look like missing ones."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None or not can_see(session, user, conversation):
-        raise NotFound(f"Conversation {conversation_id} does not exist.")
+        raise NotFound("Conversation {conversation_id} does not exist.", conversation_id=conversation_id)
     return conversation
 
 
@@ -295,7 +295,7 @@ def add_note(session: Session, conversation: Conversation, *, author: User, text
     if not text:
         raise DomainError("A note needs text.", code="empty_note")
     if len(text) > MAX_TEXT_LENGTH:
-        raise DomainError(f"A note may be at most {MAX_TEXT_LENGTH} characters long.", code="too_long")
+        raise DomainError("A note may be at most {limit} characters long.", limit=MAX_TEXT_LENGTH, code="too_long")
     note = Note(conversation_id=conversation.id, author_id=author.id, text=text)
     session.add(note)
     session.flush()
@@ -331,7 +331,7 @@ def _set_assignee(session: Session, conversation: Conversation, assignee: User |
 def assign(session: Session, actor: Actor, conversation: Conversation, assignee: User | None) -> Conversation:
     if assignee is not None:
         if not assignee.is_active or not role_has(assignee.role, Permission.CONVERSATIONS_WRITE):
-            raise DomainError(f"{assignee.name} cannot take conversations.", code="bad_assignee")
+            raise DomainError("{name} cannot take conversations.", name=assignee.name, code="bad_assignee")
         if (
             get_organization(session).department_isolation
             and conversation.department_id is not None
@@ -339,7 +339,9 @@ def assign(session: Session, actor: Actor, conversation: Conversation, assignee:
             and conversation.department_id not in department_ids_of(session, assignee.id)
         ):
             raise DomainError(
-                f"{assignee.name} is not a member of this conversation's department.", code="not_in_department"
+                "{name} is not a member of this conversation's department.",
+                name=assignee.name,
+                code="not_in_department",
             )
     if (assignee.id if assignee else None) != conversation.assignee_id:
         _set_assignee(session, conversation, assignee, actor)
@@ -357,7 +359,7 @@ def transfer(
 ) -> Conversation:
     """Hand a conversation to another department, with a note for the colleagues who take it."""
     if conversation.department_id == department.id:
-        raise DomainError(f"The conversation is already in {department.name}.", code="same_department")
+        raise DomainError("The conversation is already in {name}.", name=department.name, code="same_department")
     note_row = add_note(session, conversation, author=author, text=note) if note and author else None
     previous_department = conversation.department_id
     conversation.department_id = department.id

@@ -25,7 +25,7 @@ def normalize_email(value: str | None) -> str | None:
         return None
     value = value.strip().lower()
     if not EMAIL_RE.match(value) or len(value) > 254:
-        raise DomainError(f"{value!r} is not a valid email address.", code="bad_email")
+        raise DomainError("{value} is not a valid email address.", value=repr(value), code="bad_email")
     return value
 
 
@@ -37,7 +37,7 @@ def normalize_phone(value: str | None) -> str | None:
     if len(digits) == 11 and digits.startswith("8"):
         digits = "7" + digits[1:]
     if not 7 <= len(digits) <= 15:
-        raise DomainError(f"{value!r} is not a valid phone number.", code="bad_phone")
+        raise DomainError("{value} is not a valid phone number.", value=repr(value), code="bad_phone")
     return "+" + digits
 
 
@@ -58,7 +58,7 @@ class CustomerProfile:
 def get_customer(session: Session, customer_id: int, *, follow_merges: bool = True) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise NotFound(f"Customer {customer_id} does not exist.")
+        raise NotFound("Customer {customer_id} does not exist.", customer_id=customer_id)
     while follow_merges and customer.merged_into_id is not None:
         customer = session.get(Customer, customer.merged_into_id) or customer
         if customer.merged_into_id == customer.id:
@@ -87,17 +87,17 @@ def _tag_rows(session: Session, names: list[str]) -> list[Tag]:
 
 def _check_attributes(attributes: dict[str, Any]) -> None:
     if len(attributes) > MAX_ATTRIBUTES:
-        raise DomainError(f"A customer can have at most {MAX_ATTRIBUTES} custom attributes.")
+        raise DomainError("A customer can have at most {limit} custom attributes.", limit=MAX_ATTRIBUTES)
     for key, value in attributes.items():
         if not isinstance(value, str | int | float | bool | None):
-            raise DomainError(f"Attribute {key!r} must be a string, number, boolean or null.")
+            raise DomainError("Attribute {key} must be a string, number, boolean or null.", key=repr(key))
 
 
 def _check_consents(consents: dict[str, Any]) -> dict[str, Any]:
     stamped: dict[str, Any] = {}
     for purpose, value in consents.items():
         if not isinstance(value, bool):
-            raise DomainError(f"Consent {purpose!r} must be true or false.")
+            raise DomainError("Consent {purpose} must be true or false.", purpose=repr(purpose))
         stamped[purpose] = {"granted": value, "at": utcnow().isoformat()}
     return stamped
 
@@ -178,7 +178,9 @@ def _attach_identity(session: Session, customer: Customer, channel: str, externa
 def add_identity(session: Session, actor: Actor, customer: Customer, channel: str, external_id: str) -> None:
     if not _attach_identity(session, customer, channel, external_id):
         raise Conflict(
-            f"The identity {channel}:{external_id} belongs to another customer; merge the two instead.",
+            "The identity {channel}:{external_id} belongs to another customer; merge the two instead.",
+            channel=channel,
+            external_id=external_id,
             code="identity_taken",
         )
     session.refresh(customer, ["identities"])

@@ -16,7 +16,7 @@ AUTO_ASSIGNMENT_POLICIES = ("off", "round_robin", "least_loaded")
 def get_department(session: Session, department_id: int) -> Department:
     department = session.get(Department, department_id)
     if department is None:
-        raise NotFound(f"Department {department_id} does not exist.")
+        raise NotFound("Department {department_id} does not exist.", department_id=department_id)
     return department
 
 
@@ -27,9 +27,9 @@ def create_department(
     if not name:
         raise DomainError("A department needs a name.")
     if auto_assignment not in AUTO_ASSIGNMENT_POLICIES:
-        raise DomainError(f"Auto-assignment must be one of {', '.join(AUTO_ASSIGNMENT_POLICIES)}.")
+        raise DomainError("Auto-assignment must be one of {names}.", names=", ".join(AUTO_ASSIGNMENT_POLICIES))
     if session.scalar(select(Department.id).where(Department.name == name)) is not None:
-        raise Conflict(f"A department named {name!r} already exists.")
+        raise Conflict("A department named {name} already exists.", name=repr(name))
     department = Department(name=name, description=description, auto_assignment=auto_assignment)
     session.add(department)
     session.flush()
@@ -51,13 +51,13 @@ def update_department(
         name = name.strip()
         clash = session.scalar(select(Department.id).where(Department.name == name, Department.id != department.id))
         if clash is not None:
-            raise Conflict(f"A department named {name!r} already exists.")
+            raise Conflict("A department named {name} already exists.", name=repr(name))
         department.name = changes["name"] = name
     if description is not None and description != department.description:
         department.description = changes["description"] = description
     if auto_assignment is not None and auto_assignment != department.auto_assignment:
         if auto_assignment not in AUTO_ASSIGNMENT_POLICIES:
-            raise DomainError(f"Auto-assignment must be one of {', '.join(AUTO_ASSIGNMENT_POLICIES)}.")
+            raise DomainError("Auto-assignment must be one of {names}.", names=", ".join(AUTO_ASSIGNMENT_POLICIES))
         department.auto_assignment = changes["auto_assignment"] = auto_assignment
     if changes:
         record_event(session, "department.updated", actor, "department", department.id, changes)

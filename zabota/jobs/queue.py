@@ -231,9 +231,14 @@ def retry(session: Session, job_id: int) -> Job:
     """Put a failed job back in the queue, due now, with its attempts reset."""
     job = session.get(Job, job_id, with_for_update=True)
     if job is None:
-        raise NotFound(f"Job {job_id} not found.", code="job_not_found")
+        raise NotFound("Job {job_id} not found.", job_id=job_id, code="job_not_found")
     if job.status != JobStatus.FAILED:
-        raise Conflict(f"Only failed jobs can be retried; job {job_id} is {job.status}.", code="job_not_failed")
+        raise Conflict(
+            "Only failed jobs can be retried; job {job_id} is {status}.",
+            job_id=job_id,
+            status=job.status,
+            code="job_not_failed",
+        )
     job.status = JobStatus.QUEUED
     job.attempts = 0
     job.run_at = utcnow()

@@ -40,12 +40,16 @@ def get_organization(session: Session) -> Organization:
 def _validate_business_hours(hours: dict[str, Any]) -> None:
     for day, ranges in hours.items():
         if day not in WEEKDAYS:
-            raise DomainError(f"Unknown weekday {day!r} in business hours; use {', '.join(WEEKDAYS)}.")
+            raise DomainError(
+                "Unknown weekday {day} in business hours; use {names}.", day=repr(day), names=", ".join(WEEKDAYS)
+            )
         for pair in ranges:
             if not (isinstance(pair, list) and len(pair) == 2 and all(_is_hhmm(x) for x in pair)):
-                raise DomainError(f'Business hours for {day} must be ["HH:MM", "HH:MM"] pairs.')
+                raise DomainError('Business hours for {day} must be ["HH:MM", "HH:MM"] pairs.', day=day)
             if pair[0] >= pair[1]:
-                raise DomainError(f"Business hours for {day}: {pair[0]} is not before {pair[1]}.")
+                raise DomainError(
+                    "Business hours for {day}: {start} is not before {end}.", day=day, start=pair[0], end=pair[1]
+                )
 
 
 def _is_hhmm(value: object) -> bool:
@@ -60,12 +64,12 @@ def update_organization(session: Session, actor: Actor, **changes: Any) -> Organ
     applied: dict[str, Any] = {}
     for field, value in changes.items():
         if field not in EDITABLE_FIELDS:
-            raise DomainError(f"Unknown organization setting {field!r}.")
+            raise DomainError("Unknown organization setting {field}.", field=repr(field))
         if field == "timezone":
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
-                raise DomainError(f"Unknown timezone {value!r}.", code="bad_timezone") from None
+                raise DomainError("Unknown timezone {value}.", value=repr(value), code="bad_timezone") from None
         if field == "business_hours":
             _validate_business_hours(value)
         if field in ("languages",) and not set(value) <= {"ru", "en"}:
