@@ -10,7 +10,9 @@ from babel.messages.extract import extract_from_dir
 from zabota.i18n import catalog, gettext, negotiate
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = dict.fromkeys(("DomainError", "NotFound", "Conflict", "Forbidden", "Unauthorized", "TooManyAttempts", "N_", "gettext"))
+KEYWORDS = dict.fromkeys(
+    ("DomainError", "NotFound", "Conflict", "Forbidden", "Unauthorized", "TooManyAttempts", "N_", "gettext")
+)
 
 
 def _msgids() -> set[str]:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from zabota.channels.actions import inbox_secrets
 from zabota.conversations.models import Message
+from zabota.db import utcnow
 from zabota.jobs.models import Job
 from zabota.jobs.queue import run_until_idle
 from zabota.jobs.registry import autodiscover
@@ -164,3 +165,35 @@ def test_bad_callback_url_is_refused(client, make_user, token_for):
         headers=token_for(make_user("admin")),
     )
     assert response.status_code == 400
+
+
+def test_delivery_gives_up_after_the_last_attempt_and_can_be_retried(
+    client, db, api_inbox, make_user, token_for, receiver
+):
+    autodiscover()
+    hook = receiver([500, 500])
+    inbox, headers = api_inbox(settings={"callback_url": hook.url})
+    conversation_id = _push(client, inbox, headers).json()["conversation_id"]
+    operator = token_for(make_user("operator"))
+    message_id = client.post(
+        f"/api/v1/conversations/{conversation_id}/messages", json={"text": "x"}, headers=operator
+    ).json()["id"]
+    with db.transaction() as session:
+        session.scalar(select(Job).where(Job.name == "channels.deliver_message")).max_attempts = 2
+    run_until_idle(db)
+    with db.transaction() as session:
+        session.scalar(select(Job).where(Job.name == "channels.deliver_message")).run_at = utcnow()
+    run_until_idle(db)
+    with db.transaction() as session:
+        message = session.get(Message, message_id)
+        assert message.delivery_status == "failed"
+        assert "after 2 attempts" in message.delivery_error
+    url = f"/api/v1/conversations/{conversation_id}/messages/{message_id}/retry"
+    retried = client.post(url, headers=operator)
+    assert retried.status_code == 200
+    assert retried.json()["delivery_status"] == "queued"
+    run_until_idle(db)
+    with db.transaction() as session:
+        assert session.get(Message, message_id).delivery_status == "sent"
+    assert len(hook.requests) == 3
+    assert client.post(url, headers=operator).status_code == 400  # already sent

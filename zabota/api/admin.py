@@ -75,4 +75,4 @@ def list_jobs(
 
 @router.post("/jobs/{job_id}/retry", response_model=JobOut)
 def retry_job(job_id: int, session: DbSession, principal: Principal = require(Permission.JOBS_MANAGE)) -> Job:
-    return queue.retry(session, job_id)
+    return queue.retry(session, job_id, principal.actor)

@@ -20,8 +20,9 @@ from zabota.api.schemas import (
 from zabota.auth.actions import get_user
 from zabota.auth.roles import Permission
 from zabota.conversations import actions, queries
-from zabota.conversations.models import Conversation, Mention, Note
+from zabota.conversations.models import Conversation, Mention, Message, Note
 from zabota.departments.actions import get_department
+from zabota.errors import NotFound
 
 router = APIRouter(tags=["conversations"])
 
@@ -95,6 +96,18 @@ def reply(conversation_id: int, body: ReplyIn, session: DbSession, principal: Pr
         attachments=[a.model_dump() for a in body.attachments],
     )
     return MessageOut.model_validate(message)
+
+
+@router.post("/conversations/{conversation_id}/messages/{message_id}/retry", response_model=MessageOut)
+def retry_delivery(
+    conversation_id: int, message_id: int, session: DbSession, principal: Principal = require(WRITE)
+) -> MessageOut:
+    """Send a message that failed to reach the customer once more."""
+    conversation = actions.access_conversation(session, principal.user, conversation_id)
+    message = session.get(Message, message_id)
+    if message is None or message.conversation_id != conversation.id:
+        raise NotFound("Message {message_id} does not exist.", message_id=message_id)
+    return MessageOut.model_validate(actions.retry_delivery(session, principal.actor, message))
 
 
 def _note_out(note: Note, mentioned: list[int]) -> NoteOut:

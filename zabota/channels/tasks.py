@@ -32,17 +32,12 @@ def deliver_message(session: Session, payload: dict[str, Any], current: Job) -> 
     try:
         receipt = adapter.deliver(session, inbox, conversation, customer, message)
     except PermanentDeliveryError as exc:
-        message.delivery_status = DeliveryStatus.FAILED
-        message.delivery_error = str(exc)[:2000]
-        record_event(
-            session,
-            "message.delivery_failed",
-            Actor.system(),
-            "conversation",
-            conversation.id,
-            {"message_id": message.id, "error": message.delivery_error},
-            conversation_id=conversation.id,
-        )
+        _give_up(session, message, conversation.id, str(exc))
+        return
+    except Exception as exc:
+        if current.attempts < current.max_attempts:
+            raise  # the queue retries with backoff
+        _give_up(session, message, conversation.id, f"{type(exc).__name__}: {exc} (after {current.attempts} attempts)")
         return
     message.delivery_status = DeliveryStatus.SENT
     message.delivery_error = None
@@ -57,4 +52,19 @@ def deliver_message(session: Session, payload: dict[str, Any], current: Job) -> 
         conversation.id,
         {"message_id": message.id, "attempt": current.attempts},
         conversation_id=conversation.id,
+    )
+
+
+def _give_up(session: Session, message: Message, conversation_id: int, error: str) -> None:
+    """Show the operator that the customer did not get this message; they can retry it."""
+    message.delivery_status = DeliveryStatus.FAILED
+    message.delivery_error = error[:2000]
+    record_event(
+        session,
+        "message.delivery_failed",
+        Actor.system(),
+        "conversation",
+        conversation_id,
+        {"message_id": message.id, "error": message.delivery_error},
+        conversation_id=conversation_id,
     )

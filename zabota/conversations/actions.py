@@ -289,6 +289,19 @@ def reply(
     return message
 
 
+def retry_delivery(session: Session, actor: Actor, message: Message) -> Message:
+    """Queue a failed outbound message for delivery again."""
+    if message.direction != Direction.OUTBOUND or message.delivery_status != DeliveryStatus.FAILED:
+        raise DomainError("Only a message that failed to send can be sent again.", code="not_failed")
+    message.delivery_status = DeliveryStatus.QUEUED
+    message.delivery_error = None
+    now = utcnow()
+    enqueue(session, DELIVER_JOB, {"message_id": message.id}, dedupe_key=f"deliver:{message.id}:{now.isoformat()}")
+    conversation = _get(session, message.conversation_id)
+    _event(session, "message.delivery_retried", actor, conversation, {"message_id": message.id})
+    return message
+
+
 def add_note(session: Session, conversation: Conversation, *, author: User, text: str) -> Note:
     """An internal note; each @handle of an active colleague becomes a mention to notify."""
     text = text.strip()

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from zabota.db import Database, insert_for, utcnow
 from zabota.errors import Conflict, NotFound
+from zabota.events.actions import Actor, record_event
 from zabota.jobs.models import DEFAULT_MAX_ATTEMPTS, Job, JobStatus
 from zabota.jobs.registry import MAX_NAME_LENGTH, get_handler
 
@@ -227,8 +228,8 @@ def run_job(database: Database, job: Job, worker_id: str, *, lease_seconds: floa
     return "done"
 
 
-def retry(session: Session, job_id: int) -> Job:
-    """Put a failed job back in the queue, due now, with its attempts reset."""
+def retry(session: Session, job_id: int, actor: Actor | None = None) -> Job:
+    """Put a failed job back in the queue, due now, with its attempts reset (audited)."""
     job = session.get(Job, job_id, with_for_update=True)
     if job is None:
         raise NotFound("Job {job_id} not found.", job_id=job_id, code="job_not_found")
@@ -246,6 +247,7 @@ def retry(session: Session, job_id: int) -> Job:
     job.locked_by = None
     job.locked_until = None
     session.flush()
+    record_event(session, "job.retried", actor or Actor.system(), "job", job.id, {"name": job.name})
     return job
 
 
