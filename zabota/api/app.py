@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
@@ -89,6 +89,10 @@ def create_app(
             detail = gettext("The database is not reachable.", language)
             return problem(503, detail, code="db_down", language=language)
         return JSONResponse({"status": "ok", "database": database.dialect, "version": __version__})
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse(f"{API_PREFIX}/docs")
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
