@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.routing import APIRoute
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -98,6 +99,12 @@ def create_app(
     def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_middleware(Metrics)
+    templates = {
+        id(route): API_PREFIX + route.path
+        for router in API_ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    }
+    app.add_middleware(Metrics, templates=templates)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

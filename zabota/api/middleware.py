@@ -96,8 +96,15 @@ class BodySizeLimit:
 
 
 class Metrics:
-    def __init__(self, app: ASGIApp) -> None:
+    """Counts and times requests by route template (`/api/v1/conversations/{conversation_id}`).
+
+    `templates` maps a route object's id to its full template: routers included under a prefix
+    know only their own part of the path.
+    """
+
+    def __init__(self, app: ASGIApp, templates: dict[int, str] | None = None) -> None:
         self.app = app
+        self.templates = templates or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -116,7 +123,7 @@ class Metrics:
             await self.app(scope, receive, capture)
         finally:
             route: Any = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = self.templates.get(id(route)) or getattr(route, "path", None) or "unmatched"
             method = scope.get("method", "GET")
             REQUESTS.labels(method, template, str(status)).inc()
             LATENCY.labels(method, template).observe(time.perf_counter() - start)
