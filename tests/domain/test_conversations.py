@@ -92,7 +92,7 @@ def test_note_mentions_active_colleagues_only(db, make_user):
             session,
             session.get(Conversation, conversation_id),
             author=author,
-            text=f"@{colleague.handle} посмотри, пожалуйста; @{gone.handle} и @nobody тоже; email a@b.c",
+            text=f"Посмотри, пожалуйста, @{colleague.handle}. И @{gone.handle}, и @nobody тоже; email a@b.c",
         )
         mentioned = list(session.scalars(select(Mention.user_id).where(Mention.note_id == note.id)))
     assert mentioned == [colleague.id]

@@ -309,15 +309,18 @@ def add_note(session: Session, conversation: Conversation, *, author: User, text
         raise DomainError("A note needs text.", code="empty_note")
     if len(text) > MAX_TEXT_LENGTH:
         raise DomainError("A note may be at most {limit} characters long.", limit=MAX_TEXT_LENGTH, code="too_long")
-    note = Note(conversation_id=conversation.id, author_id=author.id, text=text)
+    note = Note(conversation_id=conversation.id, author_id=author.id, text=text, created_at=utcnow())
     session.add(note)
     session.flush()
-    handles = {h.lower() for h in MENTION_RE.findall(text)}
+    # "@anna." at the end of a sentence means @anna: try each handle with trailing punctuation cut.
+    handles = {h.lower() for found in MENTION_RE.findall(text) for h in (found, found.rstrip("._-")) if h}
     mentioned: list[User] = []
     if handles:
         mentioned = list(session.scalars(select(User).where(User.handle.in_(handles), User.is_active.is_(True))))
     for user in mentioned:
-        session.add(Mention(note_id=note.id, user_id=user.id, conversation_id=conversation.id))
+        session.add(
+            Mention(note_id=note.id, user_id=user.id, conversation_id=conversation.id, created_at=note.created_at)
+        )
     conversation.last_activity_at = utcnow()
     _event(
         session,
@@ -373,7 +376,9 @@ def transfer(
     """Hand a conversation to another department, with a note for the colleagues who take it."""
     if conversation.department_id == department.id:
         raise DomainError("The conversation is already in {name}.", name=department.name, code="same_department")
-    note_row = add_note(session, conversation, author=author, text=note) if note and author else None
+    if note and author is None:
+        raise DomainError("A transfer note needs an author.", code="note_without_author")
+    note_row = add_note(session, conversation, author=author, text=note) if note and author is not None else None
     previous_department = conversation.department_id
     conversation.department_id = department.id
     previous_assignee = conversation.assignee_id

@@ -15,6 +15,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from zabota.db import utcnow
 from zabota.events.models import DomainEvent
 
 ActorKind = Literal["user", "customer", "system", "inbox", "bot"]
@@ -70,6 +71,7 @@ def record_event(
         subject_id=subject_id,
         conversation_id=conversation_id,
         payload=payload or {},
+        created_at=utcnow(),  # now, not at flush: keeps `clock_at` imports of history exact
     )
     session.add(row)
     session.info.setdefault(_PENDING_KEY, []).append(row)

@@ -1,0 +1,1 @@
+"""Reproducible demo data: a fictional online shop's care team, customers and conversation history."""
