@@ -78,7 +78,7 @@ def _migrated_database(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
-def _empty_all_tables(database: Database) -> None:
+def empty_all_tables(database: Database) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with database.engine.begin() as conn:
         if database.dialect == "postgresql":
@@ -92,7 +92,7 @@ def _empty_all_tables(database: Database) -> None:
 def db(_migrated_database: Database) -> Iterator[Database]:
     """The migrated test database, emptied after the test."""
     yield _migrated_database
-    _empty_all_tables(_migrated_database)
+    empty_all_tables(_migrated_database)
 
 
 # --- builders on top of real domain actions -------------------------------------------------

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from rich.console import Console
-from sqlalchemy import select, text
+from sqlalchemy import select
 
+from tests.conftest import empty_all_tables
 from zabota.auth.actions import authenticate
 from zabota.auth.models import User
 from zabota.channels.models import Inbox
@@ -34,7 +35,6 @@ from zabota.demo.people import STAFF
 from zabota.departments.models import Department
 from zabota.errors import DomainError
 from zabota.jobs.models import Job
-from zabota.models import Base
 from zabota.org.models import Organization
 
 ANCHOR = datetime(2025, 3, 14, 11, 37, tzinfo=UTC)
@@ -42,16 +42,6 @@ ANCHOR = datetime(2025, 3, 14, 11, 37, tzinfo=UTC)
 # notes with mentions, tags, a consent change and customers writing from two inboxes.
 SMALL = DemoSpec(conversations=40, customers=20, days=14, seed=14, anchor=ANCHOR)
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
-
-
-def _empty(database: Database) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with database.engine.begin() as conn:
-        if database.dialect == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608  (our own table names)
 
 
 def _snapshot(database: Database) -> dict[str, Any]:
@@ -253,7 +243,7 @@ def test_same_seed_and_anchor_load_the_same_data(db: Database) -> None:
     spec = DemoSpec(conversations=25, customers=30, days=14, seed=9, anchor=ANCHOR)
     load_demo(db, spec)
     first = _snapshot(db)
-    _empty(db)
+    empty_all_tables(db)
     load_demo(db, spec)
     second = _snapshot(db)
     assert first == second
