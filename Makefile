@@ -36,7 +36,7 @@ serve: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check zabota tests bench
+	$(BIN)/ruff format --check .
 
 typecheck: install
 	$(BIN)/mypy zabota
