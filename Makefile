@@ -12,9 +12,10 @@ PORT ?= 8000
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml package.json package-lock.json | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -63,7 +64,7 @@ clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
 
 # Re-extract translatable messages and merge them into the catalogs (then translate the new ones).
-I18N_KEYWORDS := -k DomainError -k NotFound -k Conflict -k Forbidden -k Unauthorized -k TooManyAttempts -k N_ -k gettext
+I18N_KEYWORDS := -k _ -k DomainError -k NotFound -k Conflict -k Forbidden -k Unauthorized -k TooManyAttempts -k N_ -k gettext
 i18n: install
 	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output --omit-header -o zabota/locale/messages.pot .
 	$(BIN)/pybabel update -i zabota/locale/messages.pot -d zabota/locale -l ru --no-fuzzy-matching --omit-header

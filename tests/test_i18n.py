@@ -18,7 +18,9 @@ KEYWORDS = dict.fromkeys(
 def _msgids() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT / "zabota"), method_map=[("**.py", "python")], keywords=KEYWORDS
+        str(ROOT / "zabota"),
+        method_map=[("**.py", "python"), ("web/templates/**.html", "jinja2")],
+        keywords=KEYWORDS,
     ):
         text = message if isinstance(message, str) else message[0]
         if text:

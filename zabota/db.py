@@ -105,7 +105,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only work (Database.reading) begins deferred and never blocks writers.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("zabota_read_only") else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -143,6 +144,18 @@ class Database:
         """A session whose work is committed on success and rolled back on any error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only session: on SQLite it takes no write lock, so long-lived readers (live
+        streams, reports) never hold up writers."""
+        with (
+            self.engine.connect().execution_options(zabota_read_only=True) as connection,
+            Session(bind=connection, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+            session.rollback()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -38,10 +38,13 @@ def test_metrics_count_requests_by_route_template(client, make_user, token_for):
     assert float(line.rsplit(" ", 1)[1]) >= 1
 
 
-def test_root_points_to_the_api_docs(client):
+def test_root_opens_the_inbox_and_asks_strangers_to_sign_in(client):
     response = client.get("/", follow_redirects=False)
-    assert response.status_code == 307
-    assert response.headers["location"] == "/api/v1/docs"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/inbox"
+    response = client.get("/inbox", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/inbox"
 
 
 def test_openapi_document_describes_the_api(client):

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -19,9 +19,11 @@ from zabota.api.problems import install_problem_handlers, problem, request_langu
 from zabota.api.ratelimit import LoginLimiter
 from zabota.config import Settings, get_settings
 from zabota.db import Database
+from zabota.events.live import LiveFeed
 from zabota.i18n import gettext
 from zabota.jobs.registry import autodiscover
 from zabota.jobs.worker import Worker
+from zabota.web.app import html_error, install_web
 
 log = logging.getLogger("zabota")
 API_PREFIX = "/api/v1"
@@ -57,12 +59,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         autodiscover()
+        await app.state.live_feed.start()
         worker = Worker(database) if in_process_jobs else None
         if worker is not None:
             worker.start_in_thread()
         yield
         if worker is not None:
             worker.stop(timeout=10)
+        await app.state.live_feed.stop()
 
     app = FastAPI(
         title="Zabota API",
@@ -76,8 +80,10 @@ def create_app(
     app.state.settings = settings
     app.state.database = database
     app.state.login_limiter = LoginLimiter(settings.login_rate_limit, settings.redis_url)
-    install_problem_handlers(app)
+    app.state.live_feed = LiveFeed(settings.redis_url)
+    install_problem_handlers(app, html=html_error)
     app.include_router(api_router())
+    install_web(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz(request: Request) -> Response:
@@ -90,10 +96,6 @@ def create_app(
             detail = gettext("The database is not reachable.", language)
             return problem(503, detail, code="db_down", language=language)
         return JSONResponse({"status": "ok", "database": database.dialect, "version": __version__})
-
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse(f"{API_PREFIX}/docs")
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:

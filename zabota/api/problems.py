@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -71,14 +72,28 @@ def _validation_message(error: dict[str, Any], language: str) -> str:
     return str(error.get("msg", gettext("Invalid value.", language)))
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+HtmlErrorRenderer = Callable[[Request, DomainError], Response]
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/metrics")
+
+
+def install_problem_handlers(app: FastAPI, html: HtmlErrorRenderer | None = None) -> None:
+    """Problem+json for the API; pages (when `html` is given) get an HTML answer instead."""
+
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        if html is not None and not _is_api(request):
+            return html(request, exc)
         language = request_language(request)
         return problem(exc.status, exc.translated(language), code=exc.code, language=language)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        if html is not None and not _is_api(request):
+            fields = ", ".join(_field_path(e.get("loc", ())) for e in exc.errors())
+            return html(request, DomainError("Please fill in: {fields}.", fields=fields, code="validation"))
         language = request_language(request)
         raw = exc.errors()
         errors = [{"field": _field_path(e.get("loc", ())), "message": _validation_message(e, language)} for e in raw]

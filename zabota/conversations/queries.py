@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select, tuple_
+from sqlalchemy import ColumnElement, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from zabota.auth.models import User
@@ -13,6 +13,7 @@ from zabota.auth.roles import Role
 from zabota.conversations.models import Conversation, Message, Note, Status
 from zabota.departments.actions import department_ids_of
 from zabota.errors import DomainError
+from zabota.events.models import DomainEvent
 from zabota.org.actions import get_organization
 from zabota.pagination import Page, clamp_limit, decode_cursor, encode_cursor
 
@@ -104,3 +105,116 @@ def list_messages(
 
 def list_notes(session: Session, conversation_id: int) -> list[Note]:
     return list(session.scalars(select(Note).where(Note.conversation_id == conversation_id).order_by(Note.id)))
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One line of a conversation as an operator reads it: a message, a note or a system event."""
+
+    kind: str  # "message" | "note" | "event"
+    at: datetime
+    row: Message | Note | DomainEvent
+
+
+SYSTEM_EVENT_TYPES = (
+    "conversation.assigned",
+    "conversation.transferred",
+    "conversation.status_changed",
+    "conversation.priority_changed",
+    "conversation.reopened",
+    "conversation.sla_breached",
+    "message.delivery_failed",
+)
+
+
+def timeline(session: Session, conversation_id: int, *, limit: int = 500) -> list[TimelineItem]:
+    """The last `limit` messages with the notes and system events among them, oldest first."""
+    messages = list(
+        session.scalars(
+            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id.desc()).limit(limit)
+        )
+    )
+    messages.reverse()
+    since = messages[0].created_at if len(messages) == limit else None
+    notes_query = select(Note).where(Note.conversation_id == conversation_id)
+    events_query = select(DomainEvent).where(
+        DomainEvent.conversation_id == conversation_id, DomainEvent.type.in_(SYSTEM_EVENT_TYPES)
+    )
+    if since is not None:
+        notes_query = notes_query.where(Note.created_at >= since)
+        events_query = events_query.where(DomainEvent.created_at >= since)
+    items = [TimelineItem("message", m.created_at, m) for m in messages]
+    items += [TimelineItem("note", n.created_at, n) for n in session.scalars(notes_query)]
+    items += [TimelineItem("event", e.created_at, e) for e in session.scalars(events_query)]
+    order = {"message": 0, "note": 1, "event": 2}
+    items.sort(key=lambda item: (item.at, order[item.kind], item.row.id))
+    return items
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    mine: int
+    unassigned: int
+    open: int
+    pending: int
+    snoozed: int
+    unanswered: int
+    by_department: dict[int, int]
+
+
+def inbox_counts(session: Session, user: User) -> InboxCounts:
+    """Counts for the inbox's views, honouring department isolation, in two grouped queries."""
+    visible = visibility_clause(session, user)
+    base = select(Conversation.status, Conversation.assignee_id.is_(None), Conversation.assignee_id == user.id)
+    grouped = base.add_columns(func.count()).group_by(
+        Conversation.status, Conversation.assignee_id.is_(None), Conversation.assignee_id == user.id
+    )
+    unanswered_query = select(func.count()).where(
+        Conversation.status == Status.OPEN, Conversation.awaiting_reply_since.is_not(None)
+    )
+    departments_query = (
+        select(Conversation.department_id, func.count())
+        .where(Conversation.status.in_((Status.OPEN, Status.PENDING)), Conversation.department_id.is_not(None))
+        .group_by(Conversation.department_id)
+    )
+    if visible is not None:
+        grouped = grouped.where(visible)
+        unanswered_query = unanswered_query.where(visible)
+        departments_query = departments_query.where(visible)
+    mine = unassigned = open_ = pending = snoozed = 0
+    for status, is_unassigned, is_mine, count in session.execute(grouped):
+        if status == Status.OPEN:
+            open_ += count
+            unassigned += count if is_unassigned else 0
+        elif status == Status.PENDING:
+            pending += count
+        elif status == Status.SNOOZED:
+            snoozed += count
+        if is_mine and status in (Status.OPEN, Status.PENDING):
+            mine += count
+    by_department = {dept: count for dept, count in session.execute(departments_query) if dept is not None}
+    unanswered = session.scalar(unanswered_query) or 0
+    return InboxCounts(mine, unassigned, open_, pending, snoozed, unanswered, by_department)
+
+
+def search_conversations(session: Session, user: User, text: str, *, limit: int = 50) -> list[Conversation]:
+    """Conversations whose customer (name, email, phone, channel id) or messages match `text`."""
+    from zabota.customers.models import Customer, CustomerIdentity
+
+    needle = f"%{text.strip().lower()}%"
+    customers = select(Customer.id).where(
+        or_(
+            func.lower(Customer.name).like(needle),
+            func.lower(Customer.email).like(needle),
+            Customer.phone.like(needle),
+            Customer.id.in_(
+                select(CustomerIdentity.customer_id).where(func.lower(CustomerIdentity.external_id).like(needle))
+            ),
+        )
+    )
+    by_text = select(Message.conversation_id).where(func.lower(Message.text).like(needle)).limit(limit * 4)
+    query = select(Conversation).where(or_(Conversation.customer_id.in_(customers), Conversation.id.in_(by_text)))
+    visible = visibility_clause(session, user)
+    if visible is not None:
+        query = query.where(visible)
+    return list(session.scalars(query.order_by(Conversation.last_activity_at.desc()).limit(limit)))

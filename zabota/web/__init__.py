@@ -1,0 +1,1 @@
+"""Operator UI edge: server-rendered pages (Jinja2 + htmx) that call the same domain actions."""
