@@ -165,9 +165,9 @@ class InboxCounts:
 def inbox_counts(session: Session, user: User) -> InboxCounts:
     """Counts for the inbox's views, honouring department isolation, in two grouped queries."""
     visible = visibility_clause(session, user)
-    base = select(Conversation.status, Conversation.assignee_id.is_(None), Conversation.assignee_id == user.id)
-    grouped = base.add_columns(func.count()).group_by(
-        Conversation.status, Conversation.assignee_id.is_(None), Conversation.assignee_id == user.id
+    # Grouped by (status, assignee): at most a few rows per colleague, whatever the volume.
+    grouped = select(Conversation.status, Conversation.assignee_id, func.count()).group_by(
+        Conversation.status, Conversation.assignee_id
     )
     unanswered_query = select(func.count()).where(
         Conversation.status == Status.OPEN, Conversation.awaiting_reply_since.is_not(None)
@@ -182,10 +182,11 @@ def inbox_counts(session: Session, user: User) -> InboxCounts:
         unanswered_query = unanswered_query.where(visible)
         departments_query = departments_query.where(visible)
     mine = unassigned = open_ = pending = snoozed = 0
-    for status, is_unassigned, is_mine, count in session.execute(grouped):
+    for status, assignee_id, count in session.execute(grouped):
+        is_mine = assignee_id == user.id
         if status == Status.OPEN:
             open_ += count
-            unassigned += count if is_unassigned else 0
+            unassigned += count if assignee_id is None else 0
         elif status == Status.PENDING:
             pending += count
         elif status == Status.SNOOZED:

@@ -1,0 +1,118 @@
+"""Two operators in two browsers: live arrival, reply, @mention, transfer, resolve, screenshots."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from zabota.departments.actions import add_member, create_department
+from zabota.events.actions import Actor
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+LIVE = 1_500  # ms: the issue asks for "within one second"; the margin covers a loaded CI machine
+
+
+def _sign_in(browser, server_url: str, user, language: str) -> Page:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=f"{language}-RU")
+    page = context.new_page()
+    page.goto(f"{server_url}/login?lang={language}")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", "correct-horse-9")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/inbox.*"))
+    expect(page.locator("#live-state.on")).to_be_visible(timeout=5_000)
+    return page
+
+
+def _push(server_url: str, inbox, headers, external_id: str, text: str, name: str) -> int:
+    customer = {"identifier": name.lower().replace(" ", "-"), "name": name}
+    response = httpx.post(
+        f"{server_url}/api/v1/inboxes/{inbox.id}/messages",
+        json={"external_id": external_id, "customer": customer, "text": text},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["conversation_id"])
+
+
+def test_two_operators_work_a_conversation_live(browser, server_url, db, make_user, api_inbox):
+    anna = make_user("operator", name="Анна Смирнова")
+    boris = make_user("operator", name="Boris Ivanov")
+    with db.transaction() as session:
+        support = create_department(session, Actor.system(), name="Поддержка")
+        returns = create_department(session, Actor.system(), name="Возвраты")
+        add_member(session, Actor.system(), support, session.merge(anna))
+        add_member(session, Actor.system(), returns, session.merge(boris))
+        support_id = support.id
+    inbox, headers = api_inbox(default_department_id=support_id)
+    # Boris's user is English-speaking; his UI follows his language.
+    with db.transaction() as session:
+        session.merge(boris).language = "en"
+
+    anna_page = _sign_in(browser, server_url, anna, "ru")
+    boris_page = _sign_in(browser, server_url, boris, "en")
+    anna_page.click("a[data-view=all]")
+    boris_page.click("a[data-view=all]")
+
+    conversation_id = _push(server_url, inbox, headers, "m-1", "Здравствуйте! Где мой заказ №1042?", "Ольга Петрова")
+    row = anna_page.locator(f".rows .row[data-id='{conversation_id}']")
+    expect(row).to_be_visible(timeout=LIVE)
+    expect(boris_page.locator(f".rows .row[data-id='{conversation_id}']")).to_be_visible(timeout=LIVE)
+
+    row.locator("a").click()
+    expect(anna_page.locator(".pane")).to_have_attribute("data-conversation", str(conversation_id))
+    anna_page.fill("#composer-text", "Добрый день, Ольга! Заказ уже в пути.")
+    anna_page.click("#composer-send")
+    expect(anna_page.locator(".msg.out").last).to_contain_text("Заказ уже в пути")
+
+    # A second customer message arrives while Anna has the conversation open.
+    _push(server_url, inbox, headers, "m-1-b", "Спасибо! А когда привезут?", "Ольга Петрова")
+    expect(anna_page.locator(".msg.in").last).to_contain_text("когда привезут", timeout=LIVE)
+
+    # A note with an @mention notifies Boris.
+    anna_page.click(".composer .mode[data-mode=note]")
+    anna_page.fill("#composer-text", f"@{boris.handle} клиентка может захотеть вернуть товар.")
+    anna_page.click("#composer-send")
+    expect(anna_page.locator(".note").last).to_contain_text("вернуть товар")
+    expect(boris_page.locator("#toast")).to_contain_text(f"#{conversation_id}", timeout=LIVE)
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    anna_page.screenshot(path=str(SCREENSHOTS / "conversation-ru.png"))
+
+    # Transfer to Returns with a note: the conversation shows Boris's department live.
+    anna_page.click(".menu summary")
+    anna_page.select_option("select[name=department_id]", label="Возвраты")
+    anna_page.fill("textarea[name=note]", "Передаю в возвраты")
+    anna_page.click("[data-action=transfer]")
+    expect(anna_page.locator("[data-department-name]")).to_have_text("Возвраты")
+    boris_page.click(f".rows .row[data-id='{conversation_id}'] a")
+    expect(boris_page.locator(".note").last).to_contain_text("Передаю в возвраты")
+    boris_page.screenshot(path=str(SCREENSHOTS / "conversation-en.png"))
+
+    # Boris resolves with the keyboard; Anna sees the status change live.
+    anna_page.click(f".rows .row[data-id='{conversation_id}'] a")
+    boris_page.locator("body").press("e")
+    expect(boris_page.locator("[data-status]")).to_have_text("resolved")
+    expect(anna_page.locator("[data-status]")).to_have_text("решён", timeout=LIVE)
+
+    anna_page.click("a[data-view=all]")
+    anna_page.screenshot(path=str(SCREENSHOTS / "inbox-ru.png"))
+    boris_page.click("a[data-view=all]")
+    boris_page.screenshot(path=str(SCREENSHOTS / "inbox-en.png"))
+
+
+def test_pages_need_a_session_and_forms_need_csrf(server_url, make_user):
+    client = httpx.Client(base_url=server_url)
+    assert client.get("/inbox").status_code == 303
+    user = make_user("operator")
+    client.get("/login")
+    forged = client.post("/login", data={"email": user.email, "password": "correct-horse-9", "csrf_token": "x"})
+    assert forged.status_code == 403
+    token = re.search(r'name="csrf_token" value="([^"]+)"', forged.text).group(1)  # the page issues a fresh one
+    signed = client.post("/login", data={"email": user.email, "password": "correct-horse-9", "csrf_token": token})
+    assert signed.status_code == 303
+    assert client.get("/inbox").status_code == 200
+    assert client.post("/logout").status_code == 403  # no CSRF token
