@@ -46,10 +46,9 @@ class Customer(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_seen_at: Mapped[datetime | None]
 
-    identities: Mapped[list[CustomerIdentity]] = relationship(
-        back_populates="customer", lazy="selectin", order_by="CustomerIdentity.id"
-    )
-    tags: Mapped[list[Tag]] = relationship(secondary=customer_tags, lazy="selectin", order_by=Tag.name)
+    identities: Mapped[list[CustomerIdentity]] = relationship(back_populates="customer", order_by="CustomerIdentity.id")
+    # Loaded on access (or with selectinload in list queries): ingest never needs them.
+    tags: Mapped[list[Tag]] = relationship(secondary=customer_tags, order_by=Tag.name)
 
     __table_args__ = (
         Index("ix_customers_email", "email"),

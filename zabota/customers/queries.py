@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from zabota.customers.models import Customer, CustomerIdentity
 from zabota.pagination import Page, clamp_limit, decode_cursor, encode_cursor
@@ -29,6 +29,7 @@ def search_customers(
     if cursor:
         (before_id,) = decode_cursor(cursor, int)
         query = query.where(Customer.id < before_id)
+    query = query.options(selectinload(Customer.identities), selectinload(Customer.tags))
     rows = list(session.scalars(query.order_by(Customer.id.desc()).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
