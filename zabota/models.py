@@ -1,6 +1,8 @@
 """Every table, imported in one place so that Alembic and tests see the whole schema."""
 
+from zabota.assignment.models import AssignmentCursor
 from zabota.auth.models import ApiToken, User, UserSession
+from zabota.canned.models import CannedReply
 from zabota.channels.models import Inbox
 from zabota.conversations.models import Conversation, Mention, Message, Note
 from zabota.customers.models import Customer, CustomerIdentity, Tag, customer_tags
@@ -9,10 +11,13 @@ from zabota.departments.models import Department, DepartmentMember
 from zabota.events.models import DomainEvent
 from zabota.jobs.models import Job
 from zabota.org.models import Organization
+from zabota.sla.models import SlaBreach, SlaPolicy
 
 __all__ = [
     "ApiToken",
+    "AssignmentCursor",
     "Base",
+    "CannedReply",
     "Conversation",
     "Customer",
     "CustomerIdentity",
@@ -25,6 +30,8 @@ __all__ = [
     "Message",
     "Note",
     "Organization",
+    "SlaBreach",
+    "SlaPolicy",
     "Tag",
     "User",
     "UserSession",

@@ -12,7 +12,7 @@ from zabota.departments.actions import add_member, create_department
 from zabota.events.actions import Actor
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-LIVE = 1_500  # ms: the issue asks for "within one second"; the margin covers a loaded CI machine
+LIVE = 3_000  # ms: generous for a loaded 2-core CI machine; latency itself is measured in bench/, not here
 
 
 def _sign_in(browser, server_url: str, user, language: str) -> Page:

@@ -235,6 +235,10 @@ class ConversationOut(Out):
     first_customer_message_at: datetime | None
     first_human_reply_at: datetime | None
     awaiting_reply_since: datetime | None
+    first_reply_due_at: datetime | None
+    resolution_due_at: datetime | None
+    first_reply_breached_at: datetime | None
+    resolution_breached_at: datetime | None
     last_message_at: datetime | None
     last_activity_at: datetime
     resolved_at: datetime | None

@@ -29,6 +29,9 @@ class Permission(StrEnum):
     ORGANIZATION_MANAGE = "organization.manage"
     AUDIT_READ = "audit.read"
     JOBS_MANAGE = "jobs.manage"
+    QUEUE_READ = "queue.read"  # live queue, operator load and SLA breaches (supervisor view)
+    SLA_MANAGE = "sla.manage"
+    CANNED_MANAGE = "canned.manage"
 
 
 _P = Permission
@@ -44,7 +47,17 @@ _CARE = {
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SUPERVISOR: frozenset(
-        _STAFF_COMMON | _CARE | {_P.CUSTOMERS_MERGE, _P.DEPARTMENTS_MANAGE, _P.INBOXES_READ, _P.AUDIT_READ}
+        _STAFF_COMMON
+        | _CARE
+        | {
+            _P.CUSTOMERS_MERGE,
+            _P.DEPARTMENTS_MANAGE,
+            _P.INBOXES_READ,
+            _P.AUDIT_READ,
+            _P.QUEUE_READ,
+            _P.SLA_MANAGE,
+            _P.CANNED_MANAGE,
+        }
     ),
     Role.OPERATOR: frozenset(_STAFF_COMMON | _CARE),
     Role.MARKETER: frozenset(_STAFF_COMMON | {_P.CUSTOMERS_READ, _P.CUSTOMERS_WRITE, _P.DEPARTMENTS_READ}),

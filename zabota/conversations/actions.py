@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from zabota.assignment.actions import assign_waiting, auto_assign
 from zabota.auth.models import User
 from zabota.auth.roles import Permission, Role, role_has
 from zabota.channels.models import Inbox
@@ -38,6 +39,7 @@ from zabota.errors import DomainError, NotFound
 from zabota.events.actions import Actor, record_event
 from zabota.jobs.queue import enqueue
 from zabota.org.actions import get_organization
+from zabota.sla.actions import refresh_sla
 
 MAX_TEXT_LENGTH = 20_000
 MENTION_RE = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9._-]{0,63})", re.IGNORECASE)
@@ -145,6 +147,8 @@ def ingest_inbound_message(session: Session, inbox: Inbox, inbound: InboundMessa
         conversation,
         {"message_id": message.id, "direction": "in", "author_kind": "customer", "customer_id": customer.id},
     )
+    refresh_sla(session, conversation)
+    auto_assign(session, conversation)
     return IngestResult(message, conversation, True)
 
 
@@ -176,6 +180,7 @@ def _conversation_for_inbound(
         status=Status.OPEN,
         subject=subject[:300],
         opened_at=now,
+        cycle_opened_at=now,
         last_activity_at=now,
     )
     session.add(conversation)
@@ -196,6 +201,7 @@ def _reopen(session: Session, conversation: Conversation, actor: Actor) -> None:
     conversation.reopened_count += 1
     conversation.resolved_at = None
     conversation.snoozed_until = None
+    conversation.cycle_opened_at = utcnow()
     conversation.cycle_first_customer_message_at = None
     conversation.cycle_first_human_reply_at = None
     _event(
@@ -284,6 +290,7 @@ def reply(
         if conversation.assignee_id is None:
             _set_assignee(session, conversation, author, actor)
     _event(session, "message.created", actor, conversation, payload)
+    refresh_sla(session, conversation)
     if delivered_at is None:
         enqueue(session, DELIVER_JOB, {"message_id": message.id}, dedupe_key=f"deliver:{message.id}")
     return message
@@ -397,6 +404,8 @@ def transfer(
             "assignee_id": conversation.assignee_id,
         },
     )
+    refresh_sla(session, conversation)
+    auto_assign(session, conversation)
     return conversation
 
 
@@ -435,6 +444,9 @@ def set_status(
             dedupe_key=f"wake:{conversation.id}:{snoozed_until.isoformat()}",
         )
     _event(session, "conversation.status_changed", actor, conversation, payload)
+    refresh_sla(session, conversation)
+    if status in (Status.RESOLVED, Status.SNOOZED) and conversation.assignee_id is not None:
+        assign_waiting(session, for_user_id=conversation.assignee_id)  # capacity freed up
     return conversation
 
 
@@ -456,6 +468,7 @@ def wake_if_due(session: Session, conversation: Conversation, snoozed_until: dat
         conversation,
         {"from": "snoozed", "to": "open", "reason": "snooze_ended"},
     )
+    refresh_sla(session, conversation)
     return True
 
 

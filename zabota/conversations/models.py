@@ -68,6 +68,14 @@ class Conversation(Base):
     cycle_first_human_reply_at: Mapped[datetime | None]
     # Oldest customer message not yet answered by a person; drives "waiting" and SLA flags.
     awaiting_reply_since: Mapped[datetime | None]
+    # Start of the current cycle (opening or last reopen); the resolution target counts from it.
+    cycle_opened_at: Mapped[datetime | None]
+    # Due times of the SLA targets now running (zabota.sla); None when no target runs.
+    first_reply_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
+    # The due time of a running target once it was missed; cleared when that target stops.
+    first_reply_breached_at: Mapped[datetime | None]
+    resolution_breached_at: Mapped[datetime | None]
     last_message_at: Mapped[datetime | None]
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]

@@ -81,4 +81,8 @@ def update_organization(session: Session, actor: Actor, **changes: Any) -> Organ
             applied[field] = value
     if applied:
         record_event(session, "organization.updated", actor, "organization", org.id, applied)
+    if applied.keys() & {"timezone", "business_hours", "holidays"}:
+        from zabota.sla.actions import schedule_recompute  # SLA due times follow the calendar
+
+        schedule_recompute(session)
     return org

@@ -1,0 +1,1 @@
+"""Who takes a conversation: operator presence, capacity and automatic assignment policies."""

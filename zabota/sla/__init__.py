@@ -1,0 +1,1 @@
+"""Service level targets per department: business hours, due times, breach flags."""
