@@ -107,7 +107,8 @@ def machine_facts(pg_admin_url: str) -> dict[str, Any]:
         "postgresql": pg_version,
         "pg_settings": pg_settings,
         "wrk": wrk_version,
-        "command": " ".join(shlex.quote(a) for a in [Path(sys.executable).name, *sys.argv]),
+        "command": (f"PYTHONPATH={os.environ['PYTHONPATH']} " if os.environ.get("PYTHONPATH") else "")
+        + " ".join(shlex.quote(a) for a in [Path(sys.executable).name, *sys.argv]),
     }
 
 
@@ -137,15 +138,19 @@ def code_version() -> str:
 
 
 def _read_stat(pid: int) -> tuple[str, int, float] | None:
-    """(comm, ppid, cpu seconds) of a process, or None if it is gone."""
+    """(comm, ppid, cpu seconds) of a process, or None if it is gone.
+
+    The CPU includes that of its children that exited and were waited for, so that PostgreSQL
+    backends which come and go (pool overflow connections) are still counted, via the postmaster.
+    """
     try:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     comm = raw[raw.index("(") + 1 : raw.rindex(")")]
     fields = raw[raw.rindex(")") + 2 :].split()
-    # fields[0] is state (field 3); utime/stime are fields 14/15 → indexes 11/12 here.
-    return comm, int(fields[1]), (int(fields[11]) + int(fields[12])) / CLK_TCK
+    # fields[0] is state (field 3); utime, stime, cutime, cstime are fields 14-17 → indexes 11-14.
+    return comm, int(fields[1]), sum(int(x) for x in fields[11:15]) / CLK_TCK
 
 
 def _all_pids() -> list[int]:

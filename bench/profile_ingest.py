@@ -234,6 +234,19 @@ def main() -> int:
                 for n, text in enumerate(statements, 1):
                     print(f"    {n:2d}. {TABLE_PREFIX.sub('', text)}")
 
+            # Calibration: the same client and framework with (almost) no work behind them.
+            for label, url in (
+                ("GET unmatched path (404: middleware + routing, no DB)", "/bench-404"),
+                ("GET /healthz (sync route in the thread pool + 1 DB query)", "/healthz"),
+            ):
+                floor: list[dict[str, float]] = []
+                for n in range(args.list_requests + 20):
+                    with meter.measure() as m:
+                        client.get(url)
+                    if n >= 20:
+                        floor.append(m)
+                summary(label, floor)
+
             listing: list[dict[str, float]] = []
             for n in range(args.list_requests + 20):
                 record = n == 10

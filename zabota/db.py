@@ -17,7 +17,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -161,7 +160,7 @@ class Database:
         self.engine.dispose()
 
 
-def insert_for(session: Session, table: Any) -> Insert:
+def insert_for(session: Session, table: Any) -> postgresql.Insert | sqlite.Insert:
     """A dialect-specific INSERT that supports ON CONFLICT, for race-free upserts."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from zabota.assignment.actions import assign_waiting, auto_assign
 from zabota.auth.models import User
@@ -32,7 +32,7 @@ from zabota.conversations.models import (
 )
 from zabota.customers.actions import CustomerProfile, identify_customer
 from zabota.customers.models import Customer
-from zabota.db import utcnow
+from zabota.db import insert_for, utcnow
 from zabota.departments.actions import department_ids_of, member_ids
 from zabota.departments.models import Department
 from zabota.errors import DomainError, NotFound
@@ -92,42 +92,48 @@ def ingest_inbound_message(session: Session, inbox: Inbox, inbound: InboundMessa
     html = sanitize_html(inbound.html)
     text = inbound.text or (text_from_html(html) if html else "")
     _check_text(text, html, inbound.attachments)
-    if inbound.external_id is not None:
-        existing = _message_by_external_id(session, inbox.id, inbound.external_id)
-        if existing is not None:
-            return IngestResult(existing, _get(session, existing.conversation_id), False)
-
     actor = Actor("inbox", inbox.id)
     customer, _ = identify_customer(session, actor, inbound.identity_channel, inbound.identity_id, inbound.profile)
-    session.execute(select(Customer.id).where(Customer.id == customer.id).with_for_update())
+    now = utcnow()
+    # Touching last_seen_at takes the customer's row lock: concurrent messages of one customer
+    # queue here, so the duplicate check and the conversation choice below see each other.
+    session.execute(
+        update(Customer)
+        .where(Customer.id == customer.id)
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(customer, "last_seen_at", now)
     if inbound.external_id is not None:
         existing = _message_by_external_id(session, inbox.id, inbound.external_id)
         if existing is not None:
             return IngestResult(existing, _get(session, existing.conversation_id), False)
 
-    now = utcnow()
-    customer.last_seen_at = now
     conversation = _conversation_for_inbound(session, inbox, customer, actor, inbound.subject, now)
-    message = Message(
-        conversation_id=conversation.id,
-        inbox_id=inbox.id,
-        direction=Direction.INBOUND,
-        author_kind=AuthorKind.CUSTOMER,
-        text=text,
-        html=html,
-        attachments=inbound.attachments,
-        external_id=inbound.external_id,
-        delivery_status=DeliveryStatus.RECEIVED,
-        created_at=now,
-        sent_at=inbound.sent_at,
+    # One round trip; ON CONFLICT covers the odd case of the same external id from another customer.
+    insert = (
+        insert_for(session, Message)
+        .values(
+            conversation_id=conversation.id,
+            inbox_id=inbox.id,
+            direction=Direction.INBOUND,
+            author_kind=AuthorKind.CUSTOMER,
+            text=text,
+            html=html,
+            attachments=inbound.attachments,
+            external_id=inbound.external_id,
+            delivery_status=DeliveryStatus.RECEIVED,
+            created_at=now,
+            sent_at=inbound.sent_at,
+        )
+        .on_conflict_do_nothing(index_elements=["inbox_id", "external_id"])
+        .returning(Message)
     )
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
+    message = session.scalar(insert)
+    if message is None:
         existing = _message_by_external_id(session, inbox.id, inbound.external_id or "")
         if existing is None:
-            raise
+            raise DomainError("The message could not be stored; please retry.", code="ingest_conflict")
         return IngestResult(existing, _get(session, existing.conversation_id), False)
 
     conversation.last_message_at = conversation.last_activity_at = now
