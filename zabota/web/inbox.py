@@ -183,24 +183,29 @@ def conversation_page(
 ) -> HTMLResponse:
     conversation = actions.access_conversation(session, principal.user, conversation_id)
     if is_htmx(request) and request.headers.get("hx-target") == "conversation":
-        users, departments = _directory(session)
-        org = get_organization(session)
-        context = {"user": principal.user, "users": users, "departments": departments, "timezone": org.timezone,
-                   "can_write": role_has(principal.user.role, WRITE), "csrf_token": principal.csrf_token,
-                   **_conversation_context(session, principal, conversation)}  # fmt: skip
-        return render(request, "_conversation.html", context)
+        return _pane(request, session, principal, conversation)
     context = {**_page_context(session, principal, request), **_conversation_context(session, principal, conversation)}
     return render(request, "inbox.html", context)
 
 
+def _pane(request: Request, session: Session, principal: Principal, conversation: Conversation) -> HTMLResponse:
+    """The conversation pane alone, for htmx swaps into #conversation."""
+    users, departments = _directory(session)
+    context = {
+        "user": principal.user,
+        "users": users,
+        "departments": departments,
+        "timezone": get_organization(session).timezone,
+        "can_write": role_has(principal.user.role, WRITE),
+        "csrf_token": principal.csrf_token,
+        **_conversation_context(session, principal, conversation),
+    }
+    return render(request, "_conversation.html", context)
+
+
 def _after_action(request: Request, session: Session, principal: Principal, conversation: Conversation) -> HTMLResponse:
     session.flush()
-    users, departments = _directory(session)
-    org = get_organization(session)
-    context = {"user": principal.user, "users": users, "departments": departments, "timezone": org.timezone,
-               "can_write": True, "csrf_token": principal.csrf_token,
-               **_conversation_context(session, principal, conversation)}  # fmt: skip
-    response = render(request, "_conversation.html", context)
+    response = _pane(request, session, principal, conversation)
     response.headers["HX-Trigger"] = "inbox-changed"
     return response
 
