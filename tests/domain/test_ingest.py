@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.sla.helpers import push
 from zabota.channels.actions import create_inbox
 from zabota.conversations.actions import InboundMessage, ingest_inbound_message, set_status
 from zabota.conversations.models import Conversation, Message
-from zabota.customers.actions import CustomerProfile
 from zabota.customers.models import Customer
 from zabota.db import Database, clock_at, utcnow
 from zabota.events.actions import Actor
@@ -26,22 +26,7 @@ def _inbox(db: Database, name: str = "Shop") -> int:
 def _push(
     db: Database, inbox_id: int, external_id: str | None, who: str = "u-1", text: str = "Здравствуйте", **profile: str
 ):
-    from zabota.channels.models import Inbox
-
-    with db.transaction() as session:
-        inbox = session.get(Inbox, inbox_id)
-        assert inbox is not None
-        return ingest_inbound_message(
-            session,
-            inbox,
-            InboundMessage(
-                identity_channel=f"api:{inbox_id}",
-                identity_id=who,
-                text=text,
-                external_id=external_id,
-                profile=CustomerProfile(**profile),
-            ),
-        )
+    return push(db, inbox_id, external_id, who, text, **profile)
 
 
 def _count(db: Database, model: type) -> int:

@@ -36,7 +36,7 @@ def inbox(db: Database, department_id: int | None = None, name: str = "Shop") ->
 
 
 def push(
-    db: Database, inbox_id: int, external_id: str, who: str = "c-1", text: str = "Где мой заказ?", **profile: Any
+    db: Database, inbox_id: int, external_id: str | None, who: str = "c-1", text: str = "Где мой заказ?", **profile: Any
 ) -> IngestResult:
     with db.transaction() as session:
         box = session.get(Inbox, inbox_id)
