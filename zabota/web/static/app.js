@@ -92,7 +92,8 @@
   function connect() {
     if (!$("#list") || !window.EventSource) return;
     const state = $("#live-state");
-    const source = new EventSource("/live/events");
+    // Resume from the event the page was rendered at; after a drop the browser sends Last-Event-ID.
+    const source = new EventSource("/live/events?after=" + encodeURIComponent($("#list").dataset.after || ""));
     source.onopen = () => { if (state) { state.classList.add("on"); state.title = state.dataset.online; } };
     source.onerror = () => { if (state) { state.classList.remove("on"); state.title = state.dataset.offline; } };
     source.addEventListener("change", (message) => {
