@@ -58,9 +58,3 @@ def get_adapter(channel_type: str) -> ChannelAdapter:
         return _adapters[channel_type]
     except KeyError:
         raise LookupError(f"No channel adapter for {channel_type!r}") from None
-
-
-def channel_types() -> list[str]:
-    from zabota.channels import api_channel  # noqa: F401
-
-    return sorted(_adapters)

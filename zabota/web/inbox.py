@@ -213,16 +213,12 @@ def _after_action(request: Request, session: Session, principal: Principal, conv
     return response
 
 
-def _writable(session: Session, principal: Principal, conversation_id: int) -> Conversation:
-    return actions.access_conversation(session, principal.user, conversation_id)
-
-
 @router.post("/inbox/c/{conversation_id}/reply", response_class=HTMLResponse)
 def reply(
     conversation_id: int, request: Request, session: DbSession, text: str = Form(default=""),
     principal: Principal = page(WRITE),
 ) -> HTMLResponse:  # fmt: skip
-    conversation = _writable(session, principal, conversation_id)
+    conversation = actions.access_conversation(session, principal.user, conversation_id)
     actions.reply(session, conversation, author=principal.user, text=text)
     return _after_action(request, session, principal, conversation)
 
@@ -232,7 +228,7 @@ def note(
     conversation_id: int, request: Request, session: DbSession, text: str = Form(default=""),
     principal: Principal = page(WRITE),
 ) -> HTMLResponse:  # fmt: skip
-    conversation = _writable(session, principal, conversation_id)
+    conversation = actions.access_conversation(session, principal.user, conversation_id)
     actions.add_note(session, conversation, author=principal.user, text=text)
     return _after_action(request, session, principal, conversation)
 
@@ -242,7 +238,7 @@ def assign(
     conversation_id: int, request: Request, session: DbSession, assignee_id: str = Form(default=""),
     principal: Principal = page(WRITE),
 ) -> HTMLResponse:  # fmt: skip
-    conversation = _writable(session, principal, conversation_id)
+    conversation = actions.access_conversation(session, principal.user, conversation_id)
     assignee = None
     if assignee_id == "me":
         assignee = principal.user
@@ -259,7 +255,7 @@ def transfer(
     conversation_id: int, request: Request, session: DbSession, department_id: int = Form(),
     note: str = Form(default=""), principal: Principal = page(WRITE),
 ) -> HTMLResponse:  # fmt: skip
-    conversation = _writable(session, principal, conversation_id)
+    conversation = actions.access_conversation(session, principal.user, conversation_id)
     department = get_department(session, department_id)
     actions.transfer(
         session, principal.actor, conversation, department, note=note.strip() or None, author=principal.user
@@ -272,7 +268,7 @@ def status(
     conversation_id: int, request: Request, session: DbSession, status: str = Form(),
     snoozed_until: str = Form(default=""), principal: Principal = page(WRITE),
 ) -> HTMLResponse:  # fmt: skip
-    conversation = _writable(session, principal, conversation_id)
+    conversation = actions.access_conversation(session, principal.user, conversation_id)
     if status not in Status.__members__.values():
         raise DomainError("Unknown status.", code="bad_status")
     until = None
@@ -287,7 +283,7 @@ def priority(
     conversation_id: int, request: Request, session: DbSession, urgent: str = Form(default=""),
     important: str = Form(default=""), principal: Principal = page(WRITE),
 ) -> HTMLResponse:  # fmt: skip
-    conversation = _writable(session, principal, conversation_id)
+    conversation = actions.access_conversation(session, principal.user, conversation_id)
     actions.set_priority(session, principal.actor, conversation, urgent=bool(urgent), important=bool(important))
     return _after_action(request, session, principal, conversation)
 
