@@ -56,15 +56,17 @@ def _read(database: Database, principal: Principal, cursor: Cursor) -> list[tupl
         rows = [r for r in rows if r.id not in cursor.sent]
         if not rows:
             return out
-        conversations = {
-            c.id: c
-            for c in session.scalars(select(Conversation).where(Conversation.id.in_({r.conversation_id for r in rows})))
+        # Visibility once per conversation in the batch, not once per event.
+        ids = {r.conversation_id for r in rows}
+        visible = {
+            c.id
+            for c in session.scalars(select(Conversation).where(Conversation.id.in_(ids)))
+            if can_see(session, user, c)
         }
         for row in rows:
             cursor.sent.add(row.id)
             cursor.last_id = max(cursor.last_id, row.id)
-            conversation = conversations.get(row.conversation_id or 0)
-            if conversation is None or not can_see(session, user, conversation):
+            if row.conversation_id not in visible:
                 continue
             data: dict[str, object] = {"id": row.id, "type": row.type, "conversation_id": row.conversation_id}
             out.append(("change", data))
