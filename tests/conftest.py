@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
+from zabota.channels.actions import ingress_tokens
 from zabota.db import Database
 from zabota.migrate import upgrade
 from zabota.models import Base
@@ -86,6 +87,8 @@ def empty_all_tables(database: Database) -> None:
         else:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608  (table names from our metadata)
+    # Ids start again from 1: tokens opened by an earlier test must not open a new test's inbox.
+    ingress_tokens.clear()
 
 
 @pytest.fixture

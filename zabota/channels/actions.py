@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -16,7 +18,8 @@ from zabota.channels.crypto import seal, unseal
 from zabota.channels.models import Inbox
 from zabota.departments.actions import get_department
 from zabota.errors import DomainError, NotFound, Unauthorized
-from zabota.events.actions import Actor, record_event
+from zabota.events.actions import Actor, on_commit, record_event
+from zabota.events.models import DomainEvent
 
 
 class Keep(Enum):
@@ -140,10 +143,9 @@ def inbox_secrets(inbox: Inbox) -> dict[str, Any]:
 
 def authenticate_inbox(session: Session, inbox_id: int, token: str | None) -> Inbox:
     """The inbox an ingress token opens; the same error for a wrong id and a wrong token."""
-    refused = Unauthorized("The inbox token is missing or not valid for this inbox.", code="bad_inbox_token")
     parts = split_token(token or "")
     if parts is None:
-        raise refused
+        raise _refused()
     inbox = session.get(Inbox, inbox_id)
     if (
         inbox is None
@@ -151,8 +153,74 @@ def authenticate_inbox(session: Session, inbox_id: int, token: str | None) -> In
         or inbox.token_prefix != parts[0]
         or not digests_equal(inbox.token_hash, token_digest(parts[1]))
     ):
-        raise refused
+        raise _refused()
     return inbox
+
+
+def _refused() -> Unauthorized:
+    return Unauthorized("The inbox token is missing or not valid for this inbox.", code="bad_inbox_token")
+
+
+@dataclass(frozen=True)
+class InboxRef:
+    """What ingest needs to know of an inbox: small, immutable, safe to keep between requests."""
+
+    id: int
+    channel_type: str
+    default_department_id: int | None
+
+    @classmethod
+    def of(cls, inbox: Inbox) -> InboxRef:
+        return cls(inbox.id, inbox.channel_type, inbox.default_department_id)
+
+
+class IngressTokenCache:
+    """Inbox tokens opened in the last few seconds, so each pushed message skips the inbox query.
+
+    Only a digest of the token is kept. Any committed `inbox.*` event in this process empties the
+    cache, so a rotated token or a deactivated inbox is refused here at once; other processes
+    follow within `ttl` seconds.
+    """
+
+    def __init__(self, ttl: float = 5.0) -> None:
+        self.ttl = ttl
+        self._entries: dict[tuple[int, str], tuple[float, InboxRef]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, inbox_id: int, token: str | None) -> InboxRef | None:
+        if not token:
+            return None
+        entry = self._entries.get((inbox_id, token_digest(token)))
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def open(self, session: Session, inbox_id: int, token: str | None) -> InboxRef:
+        """The inbox this token opens, from the cache or, on a miss, from the database."""
+        cached = self.get(inbox_id, token)
+        if cached is not None:
+            return cached
+        ref = InboxRef.of(authenticate_inbox(session, inbox_id, token))
+        with self._lock:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[(inbox_id, token_digest(token or ""))] = (time.monotonic() + self.ttl, ref)
+        return ref
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+ingress_tokens = IngressTokenCache()
+
+
+def _forget_tokens_on_inbox_change(events: list[DomainEvent]) -> None:
+    if any(event.subject_type == "inbox" for event in events):
+        ingress_tokens.clear()
+
+
+on_commit(_forget_tokens_on_inbox_change)
 
 
 def list_inboxes(session: Session) -> list[Inbox]:

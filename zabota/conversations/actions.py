@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from zabota.assignment.actions import assign_waiting, auto_assign
 from zabota.auth.models import User
 from zabota.auth.roles import Permission, Role, role_has
+from zabota.channels.actions import InboxRef
 from zabota.channels.models import Inbox
 from zabota.conversations.content import preview, sanitize_html, text_from_html
 from zabota.conversations.models import (
@@ -82,7 +83,7 @@ def _check_text(text: str, html: str | None, attachments: list[dict[str, Any]]) 
         raise DomainError("A message may be at most {limit} characters long.", limit=MAX_TEXT_LENGTH, code="too_long")
 
 
-def ingest_inbound_message(session: Session, inbox: Inbox, inbound: InboundMessage) -> IngestResult:
+def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: InboundMessage) -> IngestResult:
     """Store a customer's message exactly once and route it to their open conversation.
 
     Idempotent on (inbox, external id): a redelivery returns the stored message. Concurrent
@@ -163,7 +164,7 @@ def _message_by_external_id(session: Session, inbox_id: int, external_id: str) -
 
 
 def _conversation_for_inbound(
-    session: Session, inbox: Inbox, customer: Customer, actor: Actor, subject: str, now: datetime
+    session: Session, inbox: Inbox | InboxRef, customer: Customer, actor: Actor, subject: str, now: datetime
 ) -> Conversation:
     latest = session.scalar(
         select(Conversation)
