@@ -62,10 +62,13 @@ def me(principal: Principal = require(Permission.PROFILE)) -> UserOut:
 
 @router.post("/me/password", status_code=204)
 def change_password(
-    body: PasswordChangeIn, session: DbSession, principal: Principal = require(Permission.PROFILE)
+    body: PasswordChangeIn, request: Request, session: DbSession, principal: Principal = require(Permission.PROFILE)
 ) -> None:
+    """Other browser sessions end; the one making the change (if any) stays signed in."""
+    cookie = request.cookies.get(SESSION_COOKIE) if principal.via == "session" else None
+    keep = actions.resolve_session(session, cookie) if cookie else None
     actions.change_password(
-        session, principal.actor, principal.user, current=body.current_password, new=body.new_password
+        session, principal.actor, principal.user, current=body.current_password, new=body.new_password, keep=keep
     )
 
 

@@ -28,6 +28,17 @@ from zabota.events.actions import Actor, record_event
 MIN_PASSWORD_LENGTH = 8
 HANDLE_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 TOKEN_SCOPES = ("read", "write")
+LANGUAGES = ("ru", "en")
+MAX_CAPACITY = 1000
+
+
+def _check_profile(name: str | None, language: str | None, capacity: int | None) -> None:
+    if name is not None and not name.strip():
+        raise DomainError("A user needs a name.", code="empty_name")
+    if language is not None and language not in LANGUAGES:
+        raise DomainError("Language must be one of {names}.", names=", ".join(LANGUAGES), code="bad_language")
+    if capacity is not None and not 0 <= capacity <= MAX_CAPACITY:
+        raise DomainError("Capacity must be between 0 and {limit}.", limit=MAX_CAPACITY, code="bad_capacity")
 
 
 def _check_password_strength(password: str) -> None:
@@ -35,6 +46,15 @@ def _check_password_strength(password: str) -> None:
         raise DomainError(
             "Password must be at least {limit} characters long.", limit=MIN_PASSWORD_LENGTH, code="weak_password"
         )
+
+
+def _role(value: Role | str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise DomainError(
+            "Role must be one of {names}.", names=", ".join(r.value for r in Role), code="bad_role"
+        ) from None
 
 
 def _default_handle(session: Session, email: str) -> str:
@@ -59,7 +79,10 @@ def create_user(
     capacity: int = 10,
 ) -> User:
     email = email.strip().lower()
-    role = Role(role)
+    if "@" not in email.strip("@"):
+        raise DomainError("Enter a valid email address.", code="bad_email")
+    role = _role(role)
+    _check_profile(name, language, capacity)
     _check_password_strength(password)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise Conflict("A user with the email {email} already exists.", email=email, code="email_taken")
@@ -95,8 +118,14 @@ def update_user(
     is_active: bool | None = None,
     capacity: int | None = None,
 ) -> User:
+    _check_profile(name, language, capacity)
+    role = _role(role) if role is not None else None
     changes: dict[str, object] = {}
-    if name is not None and name != user.name:
+    leaves_admins = (role is not None and role != Role.ADMIN) or is_active is False
+    if user.role == Role.ADMIN and user.is_active and leaves_admins:
+        _check_admin_remains(session, user)
+    if name is not None and name.strip() != user.name:
+        name = name.strip()
         changes["name"] = name
         user.name = name
     if role is not None and Role(role).value != user.role:
@@ -118,11 +147,15 @@ def update_user(
     return user
 
 
-def change_password(session: Session, actor: Actor, user: User, *, current: str, new: str) -> None:
+def change_password(
+    session: Session, actor: Actor, user: User, *, current: str, new: str, keep: UserSession | None = None
+) -> None:
+    """One's own password; every other browser session of the user ends (`keep` is the caller's)."""
     if not verify_password(user.password_hash, current):
         raise DomainError("The current password is not correct.", code="wrong_password")
     _check_password_strength(new)
     user.password_hash = hash_password(new)
+    _end_all_sessions(session, user, keep=keep)
     record_event(session, "user.password_changed", actor, "user", user.id)
 
 
@@ -134,9 +167,21 @@ def set_password(session: Session, actor: Actor, user: User, password: str) -> N
     record_event(session, "user.password_reset", actor, "user", user.id)
 
 
-def _end_all_sessions(session: Session, user: User) -> None:
+def _end_all_sessions(session: Session, user: User, keep: UserSession | None = None) -> None:
     for row in session.scalars(select(UserSession).where(UserSession.user_id == user.id)):
-        session.delete(row)
+        if keep is None or row.id != keep.id:
+            session.delete(row)
+
+
+def _check_admin_remains(session: Session, user: User) -> None:
+    """Demoting or deactivating the last active administrator would lock everyone out of settings."""
+    others = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN.value, User.is_active.is_(True), User.id != user.id)
+    )
+    if not others:
+        raise Conflict("At least one active administrator must remain.", code="last_admin")
 
 
 def authenticate(session: Session, email: str, password: str) -> User:

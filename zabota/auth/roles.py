@@ -32,6 +32,7 @@ class Permission(StrEnum):
     QUEUE_READ = "queue.read"  # live queue, operator load and SLA breaches (supervisor view)
     SLA_MANAGE = "sla.manage"
     CANNED_MANAGE = "canned.manage"
+    SETTINGS_READ = "settings.read"  # the Settings area of the UI; each of its pages names its own
 
 
 _P = Permission
@@ -57,6 +58,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.QUEUE_READ,
             _P.SLA_MANAGE,
             _P.CANNED_MANAGE,
+            _P.SETTINGS_READ,
         }
     ),
     Role.OPERATOR: frozenset(_STAFF_COMMON | _CARE),
