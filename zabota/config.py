@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Europe/Moscow", alias="TIMEZONE")
     max_body_bytes: int = Field(default=1_048_576, alias="MAX_BODY_BYTES", ge=1024)
     login_rate_limit: str = Field(default="10/minute", alias="LOGIN_RATE_LIMIT")
+    help_feedback_rate_limit: str = Field(default="30/minute", alias="HELP_FEEDBACK_RATE_LIMIT")
     session_days: int = Field(default=14, alias="SESSION_DAYS", ge=1)
     run_jobs_in_process: bool = Field(default=True, alias="RUN_JOBS_IN_PROCESS")
     db_pool_size: int = Field(default=10, alias="DB_POOL_SIZE", ge=1)

@@ -9,6 +9,7 @@ from zabota.customers.models import Customer, CustomerIdentity, Tag, customer_ta
 from zabota.db import Base
 from zabota.departments.models import Department, DepartmentMember
 from zabota.events.models import DomainEvent
+from zabota.helpcenter.models import HelpArticle, HelpArticleVersion, HelpCategory, HelpCenterState, HelpFeedback
 from zabota.jobs.models import Job
 from zabota.org.models import Organization
 from zabota.sla.models import SlaBreach, SlaPolicy
@@ -24,6 +25,11 @@ __all__ = [
     "Department",
     "DepartmentMember",
     "DomainEvent",
+    "HelpArticle",
+    "HelpArticleVersion",
+    "HelpCategory",
+    "HelpCenterState",
+    "HelpFeedback",
     "Inbox",
     "Job",
     "Mention",

@@ -21,6 +21,12 @@ from zabota.events.models import DomainEvent
 PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/login"),  # credentials in the body, rate-limited
     ("POST", "/api/v1/inboxes/{inbox_id}/messages"),  # inbox token, see test_api_channel
+    # The help center's published articles and search are public; feedback is rate-limited.
+    ("GET", "/api/v1/help/categories"),
+    ("GET", "/api/v1/help/articles"),
+    ("GET", "/api/v1/help/articles/{slug}"),
+    ("GET", "/api/v1/help/search"),
+    ("POST", "/api/v1/help/articles/{slug}/feedback"),
 }
 
 

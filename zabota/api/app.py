@@ -13,7 +13,19 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from zabota import __version__
-from zabota.api import admin, auth, canned, conversations, customers, departments, inboxes, presence, sla, users
+from zabota.api import (
+    admin,
+    auth,
+    canned,
+    conversations,
+    customers,
+    departments,
+    helpcenter,
+    inboxes,
+    presence,
+    sla,
+    users,
+)
 from zabota.api.middleware import BodySizeLimit, Metrics
 from zabota.api.problems import install_problem_handlers, problem, request_language
 from zabota.api.ratelimit import LoginLimiter
@@ -42,6 +54,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     sla.router,
     presence.router,
     canned.router,
+    helpcenter.router,
 )
 
 

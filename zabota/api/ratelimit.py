@@ -29,3 +29,16 @@ class LoginLimiter:
 
     def reset(self) -> None:
         self.limiter.storage.reset()
+
+
+class ActionLimiter:
+    """A per-client rate for one public action, such as help center feedback."""
+
+    def __init__(self, name: str, rate: str, redis_url: str | None) -> None:
+        self.name = name
+        self.rate = parse(rate)
+        self.limiter = MovingWindowRateLimiter(storage_from_string(redis_url if redis_url else "memory://"))
+
+    def check(self, client: str) -> None:
+        if not self.limiter.hit(self.rate, self.name, client):
+            raise TooManyAttempts("Too many requests; wait a minute and try again.")

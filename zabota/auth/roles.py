@@ -32,6 +32,7 @@ class Permission(StrEnum):
     QUEUE_READ = "queue.read"  # live queue, operator load and SLA breaches (supervisor view)
     SLA_MANAGE = "sla.manage"
     CANNED_MANAGE = "canned.manage"
+    HELP_MANAGE = "help.manage"  # write, publish and review help center articles
     SETTINGS_READ = "settings.read"  # the Settings area of the UI; each of its pages names its own
 
 
@@ -62,7 +63,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.OPERATOR: frozenset(_STAFF_COMMON | _CARE),
-    Role.MARKETER: frozenset(_STAFF_COMMON | {_P.CUSTOMERS_READ, _P.CUSTOMERS_WRITE, _P.DEPARTMENTS_READ}),
+    Role.MARKETER: frozenset(
+        _STAFF_COMMON | {_P.CUSTOMERS_READ, _P.CUSTOMERS_WRITE, _P.DEPARTMENTS_READ, _P.HELP_MANAGE}
+    ),
     Role.ANALYST: frozenset(_STAFF_COMMON | {_P.DEPARTMENTS_READ}),
 }
 

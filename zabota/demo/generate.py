@@ -58,6 +58,7 @@ from zabota.departments.actions import add_member, create_department
 from zabota.departments.models import Department
 from zabota.errors import DomainError
 from zabota.events.actions import Actor
+from zabota.helpcenter.demo_articles import load_help_center
 from zabota.org.actions import update_organization
 from zabota.org.models import Organization
 
@@ -1022,6 +1023,7 @@ def _set_up(session: Session, ids: _Ids) -> None:
         department = ids.departments[inbox.department]
         created = create_inbox(session, by_admin, channel_type="api", name=inbox.name, default_department_id=department)
         ids.inboxes[inbox.key] = created.inbox.id
+    load_help_center(session, by_admin, author=admin)
     session.flush()
 
 
