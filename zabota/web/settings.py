@@ -462,7 +462,8 @@ def update_canned(
     form = Form(session, principal, "edit", values)
     form.run(lambda: canned.update_canned(session, principal.actor, reply, **_canned_fields(values)))
     if form.error is not None:
-        return _page(request, session, principal, "canned", _canned_context(session, request), form)
+        context = {**_canned_context(session, request), "editing": reply}
+        return _page(request, session, principal, "canned", context, form)
     return _done("/settings/canned", "canned_saved")
 
 
