@@ -107,6 +107,26 @@ def list_notes(session: Session, conversation_id: int) -> list[Note]:
     return list(session.scalars(select(Note).where(Note.conversation_id == conversation_id).order_by(Note.id)))
 
 
+def notes_by_conversation(
+    session: Session, conversation_ids: list[int], *, per_conversation: int = 5
+) -> dict[int, list[Note]]:
+    """The latest notes of each given conversation, oldest first (a customer's earlier conversations)."""
+    if not conversation_ids:
+        return {}
+    ranked = (
+        select(Note.id, func.row_number().over(partition_by=Note.conversation_id, order_by=Note.id.desc()).label("n"))
+        .where(Note.conversation_id.in_(conversation_ids))
+        .subquery()
+    )
+    rows = session.scalars(
+        select(Note).join(ranked, ranked.c.id == Note.id).where(ranked.c.n <= per_conversation).order_by(Note.id)
+    )
+    out: dict[int, list[Note]] = {}
+    for note in rows:
+        out.setdefault(note.conversation_id, []).append(note)
+    return out
+
+
 @dataclass(frozen=True)
 class TimelineItem:
     """One line of a conversation as an operator reads it: a message, a note or a system event."""
@@ -196,6 +216,17 @@ def inbox_counts(session: Session, user: User) -> InboxCounts:
     by_department = {dept: count for dept, count in session.execute(departments_query) if dept is not None}
     unanswered = session.scalar(unanswered_query) or 0
     return InboxCounts(mine, unassigned, open_, pending, snoozed, unanswered, by_department)
+
+
+def longest_waiting(session: Session, user: User, *, limit: int = 20) -> list[Conversation]:
+    """Open conversations whose customer waits for a person, the longest wait first."""
+    query = select(Conversation).where(
+        Conversation.status == Status.OPEN, Conversation.awaiting_reply_since.is_not(None)
+    )
+    visible = visibility_clause(session, user)
+    if visible is not None:
+        query = query.where(visible)
+    return list(session.scalars(query.order_by(Conversation.awaiting_reply_since, Conversation.id).limit(limit)))
 
 
 def search_conversations(session: Session, user: User, text: str, *, limit: int = 50) -> list[Conversation]:

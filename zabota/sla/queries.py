@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -188,3 +189,32 @@ def queue_stats(session: Session, *, due_soon_minutes: int = DUE_SOON_MINUTES) -
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class SlaStatus:
+    """The target a conversation's badge shows: the running one due first, or the one missed."""
+
+    kind: str  # first_reply | resolution
+    due_at: datetime
+    breached: bool  # the SLA job flagged it (the clock alone may show it overdue earlier)
+
+    def seconds_left(self, now: datetime | None = None) -> int:
+        """Negative when overdue."""
+        return math.floor((self.due_at - (now or utcnow())).total_seconds())
+
+
+def sla_statuses(conversation: Conversation) -> list[SlaStatus]:
+    """Every running target of a conversation, reply first (for the conversation pane)."""
+    out = []
+    for kind in (FIRST_REPLY, RESOLUTION):
+        due: datetime | None = getattr(conversation, f"{kind}_due_at")
+        if due is not None:
+            out.append(SlaStatus(kind, due, getattr(conversation, f"{kind}_breached_at") is not None))
+    return out
+
+
+def sla_status(conversation: Conversation) -> SlaStatus | None:
+    """What a list row shows: a flagged breach first, else the target due soonest; None if none runs."""
+    running = sorted(sla_statuses(conversation), key=lambda s: (not s.breached, s.due_at))
+    return running[0] if running else None

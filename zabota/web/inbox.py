@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zabota.api.deps import DbSession, Principal
+from zabota.assignment.actions import ASSIGNABLE_ROLES, presences
 from zabota.auth.models import User
 from zabota.auth.roles import Permission, role_has
 from zabota.conversations import actions, queries
@@ -24,6 +25,7 @@ from zabota.errors import DomainError, NotFound
 from zabota.events.models import DomainEvent
 from zabota.org.actions import get_organization
 from zabota.web.deps import page
+from zabota.web.presence import header_context
 from zabota.web.render import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -115,8 +117,8 @@ def _page_context(session: Session, principal: Principal, request: Request) -> d
     users, departments = _directory(session)
     org = get_organization(session)
     return {
-        "user": principal.user,
-        "csrf_token": principal.csrf_token,
+        **header_context(session, principal),
+        "section": "inbox",
         "timezone": org.timezone,
         "org": org,
         "users": users,
@@ -162,21 +164,17 @@ def _conversation_context(session: Session, principal: Principal, conversation: 
         ).items
         if c.id != conversation.id
     ]
-    notes_elsewhere = []
-    if history:
-        from zabota.conversations.models import Note
-
-        notes_elsewhere = list(
-            session.scalars(
-                select(Note).where(Note.conversation_id.in_([c.id for c in history])).order_by(Note.id.desc()).limit(10)
-            )
-        )
+    staff = session.scalars(
+        select(User).where(User.is_active.is_(True), User.role.in_(ASSIGNABLE_ROLES)).order_by(User.name, User.id)
+    ).all()
     return {
         "conversation": conversation,
         "customer": customer,
         "timeline": queries.timeline(session, conversation.id),
         "history": history,
-        "notes_elsewhere": notes_elsewhere,
+        "history_notes": queries.notes_by_conversation(session, [c.id for c in history]),
+        "assignable": staff,
+        "staff_presence": {user_id: p.value for user_id, p in presences(session, staff).items()},
     }
 
 

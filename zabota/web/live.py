@@ -17,6 +17,7 @@ from zabota.auth.roles import Permission
 from zabota.conversations.actions import can_see
 from zabota.conversations.models import Conversation
 from zabota.db import Database
+from zabota.departments.actions import department_ids_of
 from zabota.events.live import LiveFeed
 from zabota.events.models import DomainEvent
 from zabota.i18n import gettext
@@ -28,6 +29,10 @@ router = APIRouter(include_in_schema=False)
 LOOKBACK = 200
 BATCH = 500
 KEEPALIVE_SECONDS = 15.0
+# Without Redis, commits of other processes (a separate `zabota worker`, the CLI) wake nobody:
+# the stream then also looks on its own this often.
+POLL_SECONDS = 2.0
+LEAVING_TYPES = ("conversation.transferred", "conversation.assigned")
 
 
 @dataclass
@@ -63,10 +68,18 @@ def _read(database: Database, principal: Principal, cursor: Cursor) -> list[tupl
             for c in session.scalars(select(Conversation).where(Conversation.id.in_(ids)))
             if can_see(session, user, c)
         }
+        mine: set[int] | None = None
         for row in rows:
             cursor.sent.add(row.id)
             cursor.last_id = max(cursor.last_id, row.id)
             if row.conversation_id not in visible:
+                # A transfer or reassignment that took it out of this operator's sight still has
+                # to reach them, or it would linger in their list; only the ids are sent.
+                if mine is None and row.type in LEAVING_TYPES:
+                    mine = department_ids_of(session, user.id)
+                if not _left_sight(row, user.id, mine or set()):
+                    continue
+                out.append(("change", {"id": row.id, "type": row.type, "conversation_id": row.conversation_id}))
                 continue
             data: dict[str, object] = {"id": row.id, "type": row.type, "conversation_id": row.conversation_id}
             out.append(("change", data))
@@ -77,6 +90,17 @@ def _read(database: Database, principal: Principal, cursor: Cursor) -> list[tupl
     if len(cursor.sent) > 4 * LOOKBACK:
         cursor.sent = {i for i in cursor.sent if i > cursor.last_id - LOOKBACK}
     return out
+
+
+def _left_sight(row: DomainEvent, user_id: int, departments: set[int]) -> bool:
+    """Whether this event moved a conversation away from someone who could see it before."""
+    if row.type == "conversation.transferred":
+        return (
+            row.payload.get("previous_assignee_id") == user_id or row.payload.get("from_department_id") in departments
+        )
+    if row.type == "conversation.assigned":
+        return bool(row.payload.get("from") == user_id)
+    return False
 
 
 def _latest_id(database: Database) -> int:
@@ -107,16 +131,23 @@ async def live_events(request: Request, principal: Principal = Depends(RequireLi
     start = int(resume) if resume and resume.isdigit() else await run_in_threadpool(_latest_id, database)
     cursor = Cursor(start, floor=start)
 
+    wait = KEEPALIVE_SECONDS if feed.redis_url else POLL_SECONDS
+    loop = asyncio.get_running_loop()
+
     async def stream() -> AsyncIterator[str]:
         yield "retry: 2000\n\n"
+        quiet_since = loop.time()
         while not await request.is_disconnected():
             signal = feed.signal
             for name, data in await run_in_threadpool(_read, database, principal, cursor):
+                quiet_since = loop.time()
                 yield f"id: {data['id']}\nevent: {name}\ndata: {json.dumps(data)}\n\n"
             try:
-                await asyncio.wait_for(signal.wait(), timeout=KEEPALIVE_SECONDS)
+                await asyncio.wait_for(signal.wait(), timeout=wait)
             except TimeoutError:
-                yield ": keepalive\n\n"
+                if loop.time() - quiet_since >= KEEPALIVE_SECONDS:
+                    quiet_since = loop.time()
+                    yield ": keepalive\n\n"
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)

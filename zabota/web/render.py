@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -15,9 +16,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from zabota.auth.models import User
 from zabota.config import get_settings
 from zabota.i18n import N_, gettext, negotiate
+from zabota.sla.queries import sla_status, sla_statuses
 
 TEMPLATES = Path(__file__).parent / "templates"
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True)
+env.globals.update(sla_status=sla_status, sla_statuses=sla_statuses)
+# A moment as app.js reads it (whole seconds, UTC).
+env.filters["iso"] = lambda value: value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
 def language_for(request: Request, user: User | None) -> str:
@@ -50,10 +55,41 @@ class Formatter:
             "" if value is None else format_datetime(value.astimezone(self.tz), "d MMMM y, HH:mm", locale=self.language)
         )
 
-    def ago(self, value: datetime | None) -> str:
-        if value is None:
-            return ""
-        return format_timedelta(datetime.now(UTC) - value, locale=self.language, threshold=1.1, format="narrow")
+    def span(self, seconds: float, *, up: bool = True) -> str:
+        """A duration as the badges show it (app.js `span` writes the same while the page is open)."""
+        return format_span(seconds, self.language, up=up)
+
+    def since(self, value: datetime | None) -> float:
+        """Seconds from `value` to now (0 for none)."""
+        return 0.0 if value is None else (datetime.now(UTC) - value).total_seconds()
+
+
+def format_span(seconds: float, language: str, *, up: bool = True) -> str:
+    """12 min, 3 h 5 min, 2 d, never less than a minute.
+
+    Time left is rounded up (a minute left until it is gone), time passed down (a wait of 4½ min
+    is 4 min).
+    """
+    minutes = max(1, (math.ceil if up else math.floor)(abs(seconds) / 60))
+    if minutes < 60:
+        return gettext("{n} min", language).format(n=minutes)
+    if minutes < 48 * 60:
+        hours, rest = divmod(minutes, 60)
+        if rest:
+            return gettext("{h} h {m} min", language).format(h=hours, m=rest)
+        return gettext("{n} h", language).format(n=hours)
+    return gettext("{n} d", language).format(n=minutes // (24 * 60))
+
+
+# The words app.js needs to write the same badges while a page stays open.
+CLIENT_MESSAGES = (
+    N_("{n} min"), N_("{h} h {m} min"), N_("{n} h"), N_("{n} d"),
+    N_("SLA: {time} left"), N_("SLA overdue {time}"), N_("waits {time}"),
+)  # fmt: skip
+
+
+def client_messages(language: str) -> dict[str, str]:
+    return {message: gettext(message, language) for message in CLIENT_MESSAGES}
 
 
 def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:
@@ -66,7 +102,14 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
 
     timezone = context.get("timezone") or get_settings().timezone
     page = env.get_template(template).render(
-        {**context, "_": _, "language": language, "fmt": Formatter(language, timezone), "request": request}
+        {
+            **context,
+            "_": _,
+            "language": language,
+            "fmt": Formatter(language, timezone),
+            "request": request,
+            "client_messages": client_messages(language),
+        }
     )
     return HTMLResponse(page, status_code=status)
 
@@ -76,4 +119,5 @@ DATA_WORDS = (
     N_("open"), N_("pending"), N_("snoozed"), N_("resolved"),
     N_("admin"), N_("supervisor"), N_("operator"), N_("marketer"), N_("analyst"),
     N_("received"), N_("queued"), N_("sent"), N_("delivered"), N_("read"), N_("failed"),
+    N_("online"), N_("away"), N_("offline"),
 )  # fmt: skip

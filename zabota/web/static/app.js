@@ -26,6 +26,18 @@
   document.addEventListener("click", (event) => {
     const button = event.target.closest(".composer .mode");
     if (button) setMode(button.closest("form"), button.dataset.mode);
+    // Narrow screens show the list or the conversation: "back" returns to the list.
+    const back = event.target.closest("[data-back]");
+    if (back && $("#list")) {
+      event.preventDefault();
+      const conversation = $("#conversation");
+      conversation.classList.remove("show-sidebar");
+      conversation.innerHTML = "";
+      document.body.classList.remove("has-conversation");
+      history.pushState({}, "", "/inbox?" + ($("#list").dataset.query || ""));
+      refreshList();
+    }
+    if (event.target.closest("[data-toggle-sidebar]")) $("#conversation").classList.toggle("show-sidebar");
   });
   document.addEventListener("keydown", (event) => {
     if (event.target.id === "composer-text" && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
@@ -33,6 +45,72 @@
       htmx.trigger(event.target.form, "submit");
     }
   });
+  // --- canned replies: "/" + shortcut at the start of the box, or the button ---------------
+  let pickerTimer = null;
+  let pickerSlash = false; // true: the box holds "/query", replaced by the reply; false: insert at the caret
+  function picker() { return $("#canned-picker"); }
+  function pickerOpen() { const p = picker(); return !!p && !p.hidden; }
+  function closePicker() { const p = picker(); if (p) { p.hidden = true; p.innerHTML = ""; } }
+  function loadPicker(query) {
+    const p = picker();
+    if (!p) return;
+    clearTimeout(pickerTimer);
+    pickerTimer = setTimeout(() => {
+      fetch(p.dataset.url + "?q=" + encodeURIComponent(query), { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then((response) => response.ok ? response.text() : Promise.reject(response.statusText))
+        .then((html) => { p.innerHTML = html; p.hidden = false; })
+        .catch((error) => toast(String(error)));
+    }, 120);
+  }
+  function movePicker(step) {
+    const options = $$(".canned-option", picker());
+    if (!options.length) return;
+    let index = options.findIndex((o) => o.classList.contains("active"));
+    index = (index + step + options.length) % options.length;
+    options.forEach((o, i) => { o.classList.toggle("active", i === index); o.setAttribute("aria-selected", String(i === index)); });
+    options[index].scrollIntoView({ block: "nearest" });
+  }
+  function insertCanned(option) {
+    const box = $("#composer-text");
+    if (!option || !box) return;
+    const text = option.dataset.text;
+    if (pickerSlash) {
+      box.value = text;
+    } else {
+      const start = box.selectionStart, end = box.selectionEnd;
+      box.value = box.value.slice(0, start) + text + box.value.slice(end);
+      box.selectionStart = box.selectionEnd = start + text.length;
+    }
+    closePicker();
+    box.focus();
+  }
+  document.addEventListener("input", (event) => {
+    if (event.target.id !== "composer-text") return;
+    const match = /^\/([^\s]*)$/.exec(event.target.value);
+    if (match) { pickerSlash = true; loadPicker(match[1]); } else if (pickerSlash) { pickerSlash = false; closePicker(); }
+  });
+  document.addEventListener("click", (event) => {
+    const option = event.target.closest(".canned-option");
+    if (option) { insertCanned(option); return; }
+    if (event.target.closest("[data-canned-open]")) {
+      const box = $("#composer-text");
+      if (pickerOpen()) { closePicker(); return; }
+      if (box && !box.value) { box.value = "/"; pickerSlash = true; } else { pickerSlash = false; }
+      loadPicker("");
+      if (box) box.focus();
+    }
+  });
+  // Capture phase: the picker's keys win over Ctrl+Enter and the global shortcuts.
+  document.addEventListener("keydown", (event) => {
+    if (event.target.id !== "composer-text" || !pickerOpen()) return;
+    const keys = { ArrowDown: () => movePicker(1), ArrowUp: () => movePicker(-1), Escape: closePicker,
+      Enter: () => insertCanned($(".canned-option.active", picker())), Tab: () => insertCanned($(".canned-option.active", picker())) };
+    if (!keys[event.key] || (event.key === "Enter" && (event.ctrlKey || event.metaKey))) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    keys[event.key]();
+  }, true);
+
   let kept = null;
   document.addEventListener("htmx:beforeSwap", (event) => {
     const composer = $("#composer");
@@ -109,6 +187,44 @@
     });
   }
 
+  // --- SLA and waiting badges keep counting while the page stays open ----------------------
+  let messages = null;
+  function t(message, params) {
+    if (messages === null) {
+      const source = $("#i18n");
+      try { messages = source ? JSON.parse(source.textContent) : {}; } catch (e) { messages = {}; }
+    }
+    let text = messages[message] || message;
+    Object.keys(params || {}).forEach((key) => { text = text.replace("{" + key + "}", params[key]); });
+    return text;
+  }
+  // The same rounding as zabota.web.render.format_span.
+  function span(seconds, up) {
+    const minutes = Math.max(1, (up === false ? Math.floor : Math.ceil)(Math.abs(seconds) / 60));
+    if (minutes < 60) return t("{n} min", { n: minutes });
+    if (minutes < 48 * 60) {
+      const hours = Math.floor(minutes / 60), rest = minutes % 60;
+      return rest ? t("{h} h {m} min", { h: hours, m: rest }) : t("{n} h", { n: hours });
+    }
+    return t("{n} d", { n: Math.floor(minutes / 1440) });
+  }
+  function tick() {
+    const now = Date.now();
+    $$(".sla[data-due]").forEach((badge) => {
+      const left = (Date.parse(badge.dataset.due) - now) / 1000;
+      const flagged = badge.hasAttribute("data-sla-breached");
+      const text = $(".sla-text", badge);
+      if (text) text.textContent = left > 0 ? t("SLA: {time} left", { time: span(left) }) : t("SLA overdue {time}", { time: span(-left, false) });
+      badge.classList.toggle("breach", flagged || left <= 0);
+      badge.classList.toggle("warn", !flagged && left > 0 && left < 900);
+      badge.classList.toggle("calm", !flagged && left >= 900);
+    });
+    $$("[data-since]").forEach((badge) => {
+      badge.textContent = t("waits {time}", { time: span((now - Date.parse(badge.dataset.since)) / 1000, false) });
+    });
+  }
+  setInterval(tick, 15000);
+
   // --- keyboard: j/k move, r reply, n note, e resolve, / search ----------------------------
   function move(step) {
     const rows = $$(".rows .row");
@@ -134,5 +250,16 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", () => { connect(); markActiveRow(); });
+  // --- presence: the open tab says it is here; the header shows what that amounts to ---------
+  function heartbeat() {
+    if ($("#presence")) htmx.ajax("POST", "/presence/heartbeat", { source: "#presence", target: "#presence", swap: "outerHTML" });
+  }
+  function startHeartbeat() {
+    const form = $("#presence");
+    if (!form) return;
+    heartbeat();
+    setInterval(heartbeat, (parseInt(form.dataset.heartbeat, 10) || 60) * 1000);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => { connect(); markActiveRow(); startHeartbeat(); });
 })();
