@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import null, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -31,8 +31,8 @@ from zabota.conversations.models import (
     Note,
     Status,
 )
-from zabota.customers.actions import CustomerProfile, identify_customer
-from zabota.customers.models import Customer
+from zabota.customers.actions import CustomerProfile, fill_profile_gaps, identify_customer
+from zabota.customers.models import Customer, CustomerIdentity
 from zabota.db import insert_for, utcnow
 from zabota.departments.actions import department_ids_of, member_ids
 from zabota.departments.models import Department
@@ -94,21 +94,26 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
     text = inbound.text or (text_from_html(html) if html else "")
     _check_text(text, html, inbound.attachments)
     actor = Actor("inbox", inbox.id)
-    customer, _ = identify_customer(session, actor, inbound.identity_channel, inbound.identity_id, inbound.profile)
     now = utcnow()
-    # Touching last_seen_at takes the customer's row lock: concurrent messages of one customer
-    # queue here, so the duplicate check and the conversation choice below see each other.
-    session.execute(
-        update(Customer)
-        .where(Customer.id == customer.id)
-        .values(last_seen_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    set_committed_value(customer, "last_seen_at", now)
-    if inbound.external_id is not None:
-        existing = _message_by_external_id(session, inbox.id, inbound.external_id)
-        if existing is not None:
-            return IngestResult(existing, _get(session, existing.conversation_id), False)
+    known = _touch_known_customer(session, inbox.id, inbound, now)
+    if known is not None:
+        customer, existing_id = known
+        fill_profile_gaps(session, customer, inbound.profile)
+    else:
+        customer, _ = identify_customer(session, actor, inbound.identity_channel, inbound.identity_id, inbound.profile)
+        # The row lock, as on the known-customer path: a concurrent first contact of the same
+        # person waits here and then sees the conversation the first one opened.
+        session.execute(
+            update(Customer)
+            .where(Customer.id == customer.id)
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(customer, "last_seen_at", now)
+        existing_id = None  # a redelivery then meets ON CONFLICT below
+    if existing_id is not None:
+        stored = session.get_one(Message, existing_id)
+        return IngestResult(stored, _get(session, stored.conversation_id), False)
 
     conversation = _conversation_for_inbound(session, inbox, customer, actor, inbound.subject, now)
     # One round trip; ON CONFLICT covers the odd case of the same external id from another customer.
@@ -157,6 +162,42 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
     refresh_sla(session, conversation)
     auto_assign(session, conversation)
     return IngestResult(message, conversation, True)
+
+
+def _touch_known_customer(
+    session: Session, inbox_id: int, inbound: InboundMessage, now: datetime
+) -> tuple[Customer, int | None] | None:
+    """The hot path of every ingest, in one statement: find the customer by their channel identity,
+    take their row lock (touching last_seen_at), and look for an earlier delivery of this message.
+
+    Concurrent messages of one customer queue on that lock, so the conversation choice that
+    follows sees what the others committed. None for a first contact.
+    """
+    owner = (
+        select(CustomerIdentity.customer_id)
+        .where(
+            CustomerIdentity.channel == inbound.identity_channel,
+            CustomerIdentity.external_id == inbound.identity_id,
+        )
+        .scalar_subquery()
+    )
+    earlier = (
+        select(Message.id)
+        .where(Message.inbox_id == inbox_id, Message.external_id == inbound.external_id)
+        .scalar_subquery()
+        if inbound.external_id is not None
+        else null()
+    )
+    row = session.execute(
+        update(Customer)
+        .where(Customer.id == owner, Customer.merged_into_id.is_(None))
+        .values(last_seen_at=now)
+        .returning(Customer, earlier)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        return None
+    return row[0], row[1]
 
 
 def _message_by_external_id(session: Session, inbox_id: int, external_id: str) -> Message | None:

@@ -216,14 +216,14 @@ def identify_customer(
     """
     customer = _find_by_identity(session, channel, external_id)
     if customer is not None:
-        _fill_profile_gaps(session, customer, profile)
+        fill_profile_gaps(session, customer, profile)
         return customer, False
     email, phone = normalize_email(profile.email), normalize_phone(profile.phone)
     known = (email and _find_by_identity(session, "email", email)) or (
         phone and _find_by_identity(session, "phone", phone)
     )
     if known:
-        _fill_profile_gaps(session, known, profile)
+        fill_profile_gaps(session, known, profile)
         if _attach_identity(session, known, channel, external_id):
             return known, False
     else:
@@ -246,7 +246,7 @@ class _IdentityTaken(Exception):
     pass
 
 
-def _fill_profile_gaps(session: Session, customer: Customer, profile: CustomerProfile) -> None:
+def fill_profile_gaps(session: Session, customer: Customer, profile: CustomerProfile) -> None:
     """Channels may tell us more over time; fill what is empty, never overwrite an operator's edit."""
     if profile.name and not customer.name:
         customer.name = profile.name.strip()[:200]
