@@ -25,6 +25,12 @@ PUBLIC_ROUTES = {
     ("GET", "/"),  # a redirect to /inbox, which checks
     ("GET", "/login"),
     ("POST", "/login"),  # its own CSRF cookie, rate-limited
+    # The public help center portal (published articles only); feedback has its own CSRF cookie.
+    ("GET", "/help"),
+    ("GET", "/help/search"),
+    ("GET", "/help/categories/{slug}"),
+    ("GET", "/help/articles/{slug}"),
+    ("POST", "/help/articles/{slug}/feedback"),
 }
 # Endpoints that answer an allowed caller with an endless stream: only refusals are exercised.
 STREAMS = {("GET", "/live/events")}

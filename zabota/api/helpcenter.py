@@ -24,7 +24,7 @@ from zabota.helpcenter.search import MAX_QUERY_LENGTH, search_articles
 
 router = APIRouter(prefix="/help", tags=["help center"])
 MANAGE = Permission.HELP_MANAGE
-Slug = Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 def feedback_limiter(request: Request) -> ActionLimiter:
@@ -54,7 +54,7 @@ class CategoryOut(Out):
 
 
 class CategoryCreate(In):
-    slug: str = Slug
+    slug: str = Field(min_length=1, max_length=80, pattern=SLUG_PATTERN)
     title_ru: str = Field(min_length=1, max_length=200)
     title_en: str = Field(min_length=1, max_length=200)
     description_ru: str = Field(default="", max_length=2000)
@@ -63,7 +63,7 @@ class CategoryCreate(In):
 
 
 class CategoryUpdate(In):
-    slug: str | None = Slug
+    slug: str | None = Field(default=None, min_length=1, max_length=80, pattern=SLUG_PATTERN)
     title_ru: str | None = Field(default=None, min_length=1, max_length=200)
     title_en: str | None = Field(default=None, min_length=1, max_length=200)
     description_ru: str | None = Field(default=None, max_length=2000)
@@ -100,7 +100,7 @@ class ArticleOut(Out):
 
 
 class ArticleCreate(In):
-    slug: str = Slug
+    slug: str = Field(min_length=1, max_length=80, pattern=SLUG_PATTERN)
     category_id: int
     position: int = Field(default=0, ge=0, le=100_000)
     versions: dict[Language, VersionIn] = Field(min_length=1, description="Text per language: ru, en.")
@@ -108,7 +108,7 @@ class ArticleCreate(In):
 
 
 class ArticleUpdate(In):
-    slug: str | None = Slug
+    slug: str | None = Field(default=None, min_length=1, max_length=80, pattern=SLUG_PATTERN)
     category_id: int | None = None
     position: int | None = Field(default=None, ge=0, le=100_000)
     versions: dict[Language, VersionIn] | None = Field(default=None, description="Languages to add or rewrite.")

@@ -59,6 +59,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.QUEUE_READ,
             _P.SLA_MANAGE,
             _P.CANNED_MANAGE,
+            _P.HELP_MANAGE,
             _P.SETTINGS_READ,
         }
     ),

@@ -66,7 +66,8 @@ _STOPWORDS = frozenset(
 _WEAK_WORDS = frozenset(
     str.split(
         "где как когда почему зачем сколько какой какая какие что чем можно ли нужно хочу надо есть нет не "
-        "where how what when why which who much many can could do does did is are have has want need not no"
+        "where how what when why which who much many can could do does did is are have has want need not no "
+        "get got take make go"
     )
 )
 _QWERTY = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"

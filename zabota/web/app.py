@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from zabota.errors import DomainError
 from zabota.i18n import gettext
-from zabota.web import auth, canned, inbox, live, presence, queue, settings
+from zabota.web import auth, canned, helpcenter, inbox, live, presence, queue, settings
 from zabota.web.deps import LoginRequired
 from zabota.web.render import is_htmx, language_for, render
 
@@ -22,6 +22,7 @@ VENDOR_FILES = {"htmx.min.js": "htmx.org/dist/htmx.min.js"}
 # Every router of the UI; the authorization test walks these like the API's.
 WEB_ROUTERS: tuple[APIRouter, ...] = (
     auth.router, inbox.router, live.router, settings.router, presence.router, queue.router, canned.router,
+    helpcenter.router,
 )  # fmt: skip
 
 vendor = APIRouter(include_in_schema=False)
