@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     session_days: int = Field(default=14, alias="SESSION_DAYS", ge=1)
     run_jobs_in_process: bool = Field(default=True, alias="RUN_JOBS_IN_PROCESS")
     db_pool_size: int = Field(default=10, alias="DB_POOL_SIZE", ge=1)
+    # Threads per server process for blocking request handlers; more threads than pooled
+    # database connections only queue on the pool while contending for the GIL.
+    http_threads: int = Field(default=10, alias="HTTP_THREADS", ge=1, le=200)
 
     @field_validator("timezone")
     @classmethod

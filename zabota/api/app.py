@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
@@ -75,6 +76,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         autodiscover()
+        # Sync routes run in anyio's thread pool (40 threads by default); see Settings.http_threads.
+        to_thread.current_default_thread_limiter().total_tokens = settings.http_threads
         await app.state.live_feed.start()
         worker = Worker(database) if in_process_jobs else None
         if worker is not None:

@@ -48,23 +48,16 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers", []))
-        accept = headers.get(b"accept-language", b"").decode("latin-1")
-        language = negotiate(accept, get_settings().default_language)
-        detail = gettext("The request body is larger than the {limit} KiB limit.", language).format(
-            limit=self.max_bytes // 1024
-        )
-        for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                try:
-                    too_big = int(value) > self.max_bytes
-                except ValueError:
-                    too_big = False
-                if too_big:
-                    await _send_problem(send, 413, detail, "too_large", language)
-                    return
-        if any(name == b"content-length" for name, _ in scope.get("headers", [])):
-            await self.app(scope, receive, send)
+        length = next((value for name, value in scope.get("headers", []) if name == b"content-length"), None)
+        if length is not None:
+            try:
+                too_big = int(length) > self.max_bytes
+            except ValueError:
+                too_big = False
+            if too_big:
+                await self._refuse(scope, send)
+            else:
+                await self.app(scope, receive, send)
             return
         # Chunked body of unknown length: read it here, up to the limit, then replay it.
         chunks: list[bytes] = []
@@ -77,7 +70,7 @@ class BodySizeLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await _send_problem(send, 413, detail, "too_large", language)
+                await self._refuse(scope, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -93,6 +86,12 @@ class BodySizeLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        headers = dict(scope.get("headers", []))
+        language = negotiate(headers.get(b"accept-language", b"").decode("latin-1"), get_settings().default_language)
+        detail = gettext("The request body is larger than the {limit} KiB limit.", language)
+        await _send_problem(send, 413, detail.format(limit=self.max_bytes // 1024), "too_large", language)
 
 
 class Metrics:
