@@ -1,15 +1,19 @@
-"""Helpers for the workspace tests: signing in with TestClient and moving an SLA past its target."""
+"""Helpers for the workspace tests: signing in (TestClient or Chromium), pushing customer messages
+through the API channel, and moving an SLA past its target."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
+import httpx
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page, expect
 
 from zabota.conversations.models import Conversation
 from zabota.db import Database
 from zabota.jobs.queue import run_until_idle
+from zabota.jobs.registry import autodiscover
 from zabota.sla.actions import schedule_recompute
 
 
@@ -44,4 +48,34 @@ def wait_longer(db: Database, conversation_id: int, minutes: int) -> None:
         if conversation.cycle_opened_at is not None:
             conversation.cycle_opened_at -= timedelta(minutes=minutes)
         schedule_recompute(session, conversation.department_id)
+    autodiscover()  # the handlers, as `zabota worker` loads them
     assert run_until_idle(db) >= 1
+
+
+def sign_in_browser(
+    browser: Browser, server_url: str, user: object, language: str, *, viewport: tuple[int, int] = (1280, 800)
+) -> Page:
+    """A fresh browser context signed in as `user`, on the inbox with the live stream connected."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale=f"{language}-RU")
+    page = context.new_page()
+    page.goto(f"{server_url}/login?lang={language}")
+    page.fill("input[name=email]", user.email)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", "correct-horse-9")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/inbox.*"))
+    expect(page.locator("#live-state.on")).to_be_visible(timeout=5_000)
+    return page
+
+
+def push_message(
+    server_url: str, inbox: object, headers: dict[str, str], external_id: str, text: str, name: str
+) -> int:
+    """A customer message through the API channel, as a shop backend sends it; the conversation id."""
+    customer = {"identifier": name.lower().replace(" ", "-"), "name": name}
+    response = httpx.post(
+        f"{server_url}/api/v1/inboxes/{inbox.id}/messages",  # type: ignore[attr-defined]
+        json={"external_id": external_id, "customer": customer, "text": text},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["conversation_id"])

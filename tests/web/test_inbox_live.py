@@ -6,36 +6,15 @@ import re
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from tests.web.builders import push_message, sign_in_browser
 from zabota.departments.actions import add_member, create_department
 from zabota.events.actions import Actor
+from zabota.sla.actions import set_policy
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LIVE = 3_000  # ms: generous for a loaded 2-core CI machine; latency itself is measured in bench/, not here
-
-
-def _sign_in(browser, server_url: str, user, language: str) -> Page:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=f"{language}-RU")
-    page = context.new_page()
-    page.goto(f"{server_url}/login?lang={language}")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", "correct-horse-9")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/inbox.*"))
-    expect(page.locator("#live-state.on")).to_be_visible(timeout=5_000)
-    return page
-
-
-def _push(server_url: str, inbox, headers, external_id: str, text: str, name: str) -> int:
-    customer = {"identifier": name.lower().replace(" ", "-"), "name": name}
-    response = httpx.post(
-        f"{server_url}/api/v1/inboxes/{inbox.id}/messages",
-        json={"external_id": external_id, "customer": customer, "text": text},
-        headers=headers,
-    )
-    assert response.status_code == 201, response.text
-    return int(response.json()["conversation_id"])
 
 
 def test_two_operators_work_a_conversation_live(browser, server_url, db, make_user, api_inbox):
@@ -46,18 +25,22 @@ def test_two_operators_work_a_conversation_live(browser, server_url, db, make_us
         returns = create_department(session, Actor.system(), name="Возвраты")
         add_member(session, Actor.system(), support, session.merge(anna))
         add_member(session, Actor.system(), returns, session.merge(boris))
+        # Support answers within 30 minutes, so rows and the pane carry SLA badges.
+        set_policy(session, Actor.system(), support, first_reply_minutes=30, business_hours_only=False)
         support_id = support.id
     inbox, headers = api_inbox(default_department_id=support_id)
     # Boris's user is English-speaking; his UI follows his language.
     with db.transaction() as session:
         session.merge(boris).language = "en"
 
-    anna_page = _sign_in(browser, server_url, anna, "ru")
-    boris_page = _sign_in(browser, server_url, boris, "en")
+    anna_page = sign_in_browser(browser, server_url, anna, "ru")
+    boris_page = sign_in_browser(browser, server_url, boris, "en")
     anna_page.click("a[data-view=all]")
     boris_page.click("a[data-view=all]")
 
-    conversation_id = _push(server_url, inbox, headers, "m-1", "Здравствуйте! Где мой заказ №1042?", "Ольга Петрова")
+    conversation_id = push_message(
+        server_url, inbox, headers, "m-1", "Здравствуйте! Где мой заказ №1042?", "Ольга Петрова"
+    )
     row = anna_page.locator(f".rows .row[data-id='{conversation_id}']")
     expect(row).to_be_visible(timeout=LIVE)
     expect(boris_page.locator(f".rows .row[data-id='{conversation_id}']")).to_be_visible(timeout=LIVE)
@@ -69,7 +52,7 @@ def test_two_operators_work_a_conversation_live(browser, server_url, db, make_us
     expect(anna_page.locator(".msg.out").last).to_contain_text("Заказ уже в пути")
 
     # A second customer message arrives while Anna has the conversation open.
-    _push(server_url, inbox, headers, "m-1-b", "Спасибо! А когда привезут?", "Ольга Петрова")
+    push_message(server_url, inbox, headers, "m-1-b", "Спасибо! А когда привезут?", "Ольга Петрова")
     expect(anna_page.locator(".msg.in").last).to_contain_text("когда привезут", timeout=LIVE)
 
     # A note with an @mention notifies Boris.
@@ -98,9 +81,20 @@ def test_two_operators_work_a_conversation_live(browser, server_url, db, make_us
     expect(boris_page.locator("[data-status]")).to_have_text("resolved")
     expect(anna_page.locator("[data-status]")).to_have_text("решён", timeout=LIVE)
 
+    # More customers write in: the inbox screenshots show a working queue.
+    for n, (text, name) in enumerate([
+        ("Добрый вечер! Можно поменять размер кроссовок?", "Ирина Волкова"),
+        ("Не приходит код подтверждения по SMS", "Павел Орлов"),
+        ("Подскажите, когда будет скидка на пальто?", "Marina Lebedeva"),
+    ]):  # fmt: skip
+        push_message(server_url, inbox, headers, f"m-more-{n}", text, name)
     anna_page.click("a[data-view=all]")
+    expect(anna_page.locator(".rows .row .sla")).to_have_count(3, timeout=LIVE)
     anna_page.screenshot(path=str(SCREENSHOTS / "inbox-ru.png"))
     boris_page.click("a[data-view=all]")
+    expect(boris_page.locator(".rows .row .sla")).to_have_count(3, timeout=LIVE)
+    boris_page.locator(".rows .row a").first.click()
+    expect(boris_page.locator(".pane-head .sla")).to_be_visible()
     boris_page.screenshot(path=str(SCREENSHOTS / "inbox-en.png"))
 
 

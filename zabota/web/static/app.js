@@ -172,8 +172,13 @@
     const state = $("#live-state");
     // Resume from the event the page was rendered at; after a drop the browser sends Last-Event-ID.
     const source = new EventSource("/live/events?after=" + encodeURIComponent($("#list").dataset.after || ""));
-    source.onopen = () => { if (state) { state.classList.add("on"); state.title = state.dataset.online; } };
-    source.onerror = () => { if (state) { state.classList.remove("on"); state.title = state.dataset.offline; } };
+    const show = (on) => {
+      if (!state) return;
+      state.classList.toggle("on", on);
+      state.textContent = on ? state.dataset.online : state.dataset.offline;
+    };
+    source.onopen = () => show(true);
+    source.onerror = () => show(false);
     source.addEventListener("change", (message) => {
       const event = JSON.parse(message.data);
       refreshList();
