@@ -294,7 +294,7 @@ _indexes_lock = threading.Lock()
 
 def index_for(session: Session) -> SearchIndex:
     """This process's index for the session's database."""
-    key = session.get_bind().engine.url.render_as_string(hide_password=False)
+    key = session.get_bind().engine.url.render_as_string(hide_password=True)
     with _indexes_lock:
         return _indexes.setdefault(key, SearchIndex())
 
