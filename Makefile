@@ -64,7 +64,7 @@ clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
 
 # Re-extract translatable messages and merge them into the catalogs (then translate the new ones).
-I18N_KEYWORDS := -k _ -k DomainError -k NotFound -k Conflict -k Forbidden -k Unauthorized -k TooManyAttempts -k N_ -k gettext
+I18N_KEYWORDS := -k _ -k DomainError -k NotFound -k Conflict -k Forbidden -k Unauthorized -k TooLarge -k UnsupportedType -k TooManyAttempts -k N_ -k gettext
 i18n: install
 	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output --omit-header -o zabota/locale/messages.pot .
 	$(BIN)/pybabel update -i zabota/locale/messages.pot -d zabota/locale -l ru --no-fuzzy-matching --omit-header

@@ -11,7 +11,18 @@ from zabota.i18n import catalog, gettext, negotiate
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYWORDS = dict.fromkeys(
-    ("DomainError", "NotFound", "Conflict", "Forbidden", "Unauthorized", "TooManyAttempts", "N_", "gettext")
+    (
+        "DomainError",
+        "NotFound",
+        "Conflict",
+        "Forbidden",
+        "Unauthorized",
+        "TooLarge",
+        "UnsupportedType",
+        "TooManyAttempts",
+        "N_",
+        "gettext",
+    )
 )
 
 

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     default_language: Literal["ru", "en"] = Field(default="ru", alias="DEFAULT_LANGUAGE")
     timezone: str = Field(default="Europe/Moscow", alias="TIMEZONE")
     max_body_bytes: int = Field(default=1_048_576, alias="MAX_BODY_BYTES", ge=1024)
+    attachment_max_bytes: int = Field(default=10_485_760, alias="ATTACHMENT_MAX_BYTES", ge=1024)
     login_rate_limit: str = Field(default="10/minute", alias="LOGIN_RATE_LIMIT")
     help_feedback_rate_limit: str = Field(default="30/minute", alias="HELP_FEEDBACK_RATE_LIMIT")
     session_days: int = Field(default=14, alias="SESSION_DAYS", ge=1)

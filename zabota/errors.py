@@ -52,3 +52,13 @@ class Conflict(DomainError):
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedType(DomainError):
+    status = 415
+    code = "unsupported_type"

@@ -1,6 +1,7 @@
 """Every table, imported in one place so that Alembic and tests see the whole schema."""
 
 from zabota.assignment.models import AssignmentCursor
+from zabota.attachments.models import Attachment
 from zabota.auth.models import ApiToken, User, UserSession
 from zabota.canned.models import CannedReply
 from zabota.channels.models import Inbox
@@ -17,6 +18,7 @@ from zabota.sla.models import SlaBreach, SlaPolicy
 __all__ = [
     "ApiToken",
     "AssignmentCursor",
+    "Attachment",
     "Base",
     "CannedReply",
     "Conversation",

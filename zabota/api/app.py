@@ -16,6 +16,7 @@ from sqlalchemy import text
 from zabota import __version__
 from zabota.api import (
     admin,
+    attachments,
     auth,
     canned,
     conversations,
@@ -55,6 +56,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     sla.router,
     presence.router,
     canned.router,
+    attachments.router,
     helpcenter.router,
 )
 
@@ -127,5 +129,7 @@ def create_app(
         if isinstance(route, APIRoute)
     }
     app.add_middleware(Metrics, templates=templates)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.attachment_max_bytes + 65_536
+    )
     return app

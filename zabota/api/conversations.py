@@ -94,6 +94,7 @@ def reply(conversation_id: int, body: ReplyIn, session: DbSession, principal: Pr
         text=body.text,
         html=body.html,
         attachments=[a.model_dump() for a in body.attachments],
+        attachment_ids=body.attachment_ids,
     )
     return MessageOut.model_validate(message)
 

@@ -38,24 +38,30 @@ async def _send_problem(send: Send, status: int, detail: str, code: str, languag
 
 
 class BodySizeLimit:
-    """Refuse bodies over the limit with 413, by Content-Length or while streaming."""
+    """Refuse bodies over the limit with 413, by Content-Length or while streaming.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    File uploads (paths ending in /attachments) get their own, larger limit; the attachment
+    action then checks the file itself.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload_max_bytes if scope["path"].endswith("/attachments") else self.default_max_bytes
         length = next((value for name, value in scope.get("headers", []) if name == b"content-length"), None)
         if length is not None:
             try:
-                too_big = int(length) > self.max_bytes
+                too_big = int(length) > limit
             except ValueError:
                 too_big = False
             if too_big:
-                await self._refuse(scope, send)
+                await self._refuse(scope, send, limit)
             else:
                 await self.app(scope, receive, send)
             return
@@ -69,8 +75,8 @@ class BodySizeLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, send)
+            if size > limit:
+                await self._refuse(scope, send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -87,11 +93,11 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
         headers = dict(scope.get("headers", []))
         language = negotiate(headers.get(b"accept-language", b"").decode("latin-1"), get_settings().default_language)
         detail = gettext("The request body is larger than the {limit} KiB limit.", language)
-        await _send_problem(send, 413, detail.format(limit=self.max_bytes // 1024), "too_large", language)
+        await _send_problem(send, 413, detail.format(limit=limit // 1024), "too_large", language)
 
 
 class Metrics:

@@ -272,7 +272,21 @@ class MessageOut(Out):
 class ReplyIn(In):
     text: str = Field(default="", max_length=20_000)
     html: str | None = Field(default=None, max_length=200_000)
-    attachments: list[Attachment] = Field(default=[], max_length=20)
+    attachments: list[Attachment] = Field(default=[], max_length=20, description="Files that live at a URL.")
+    attachment_ids: list[int] = Field(
+        default=[], max_length=10, description="Files uploaded to this conversation with POST …/attachments."
+    )
+
+
+class AttachmentOut(Out):
+    id: int
+    conversation_id: int
+    message_id: int | None
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
 
 
 class NoteIn(In):

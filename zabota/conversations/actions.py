@@ -7,6 +7,7 @@ domain event for each change, which feeds the audit log, live updates and analyt
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from zabota.assignment.actions import assign_waiting, auto_assign
+from zabota.attachments.actions import claim_for_message, describe
 from zabota.auth.models import User
 from zabota.auth.roles import Permission, Role, role_has
 from zabota.channels.actions import InboxRef
@@ -293,15 +295,19 @@ def reply(
     text: str,
     html: str | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    attachment_ids: Sequence[int] = (),
     author_kind: AuthorKind = AuthorKind.OPERATOR,
     delivered_at: datetime | None = None,
 ) -> Message:
     """Send a message to the customer through the conversation's channel (via the outbox).
 
-    `delivered_at` records a message that was already delivered elsewhere, when importing
-    history from another helpdesk: it is stored as sent and not queued for delivery.
+    `attachment_ids` are files uploaded to this conversation beforehand (store_attachment);
+    `attachments` describes files that live elsewhere (a URL). `delivered_at` records a message
+    that was already delivered elsewhere, when importing history from another helpdesk: it is
+    stored as sent and not queued for delivery.
     """
-    attachments = attachments or []
+    uploads = claim_for_message(session, conversation, attachment_ids)
+    attachments = [*(describe(a) for a in uploads), *(attachments or [])]
     html = sanitize_html(html)
     _check_text(text, html, attachments)
     if author_kind == AuthorKind.OPERATOR and author is None:
@@ -323,8 +329,10 @@ def reply(
     )
     session.add(message)
     session.flush()
+    for upload in uploads:
+        upload.message_id = message.id
     conversation.last_message_at = conversation.last_activity_at = now
-    conversation.last_message_preview = preview(text)
+    conversation.last_message_preview = preview(text or " ".join(str(a.get("filename") or "") for a in attachments))
     conversation.message_count += 1
     payload: dict[str, Any] = {"message_id": message.id, "direction": "out", "author_kind": str(author_kind)}
     if author_kind == AuthorKind.OPERATOR and author is not None:

@@ -1,0 +1,1 @@
+"""Files that operators and customers attach to messages, stored in the database."""
