@@ -181,3 +181,30 @@ def test_roles_without_write_cannot_upload(client, db, make_user, token_for):
     conversation_id = _conversation(db)
     refused = _upload(client, conversation_id, token_for(make_user("analyst")), "x.txt", b"hello")
     assert refused.status_code == 403
+
+
+def test_a_customer_upload_rides_on_their_next_message(db):
+    from zabota.attachments.actions import Upload, store_attachment
+    from zabota.channels.actions import get_inbox
+    from zabota.conversations.actions import InboundMessage, ingest_inbound_message
+    from zabota.conversations.models import Conversation
+
+    inbox_id = inbox(db)
+    first = push(db, inbox_id, "m-1", who="c-9")
+    with db.transaction() as session:
+        conversation = session.get_one(Conversation, first.conversation.id)
+        actor = Actor("customer", conversation.customer_id)
+        upload_id = store_attachment(session, actor, conversation, Upload("чек.pdf", PDF)).id
+    with db.transaction() as session:
+        result = ingest_inbound_message(
+            session,
+            get_inbox(session, inbox_id),
+            InboundMessage(
+                identity_channel=f"api:{inbox_id}", identity_id="c-9", external_id="m-2", attachment_ids=[upload_id]
+            ),
+        )
+        assert result.created and result.conversation.id == first.conversation.id
+        assert [a["attachment_id"] for a in result.message.attachments] == [upload_id]
+        assert result.conversation.last_message_preview == "чек.pdf"
+        stored = session.get_one(Attachment, upload_id)
+        assert stored.message_id == result.message.id and stored.uploader_kind == "customer"

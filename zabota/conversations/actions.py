@@ -61,6 +61,8 @@ class InboundMessage:
     external_id: str | None = None
     profile: CustomerProfile = field(default_factory=CustomerProfile)
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    # Files the customer uploaded to their conversation beforehand (store_attachment), e.g. in the widget.
+    attachment_ids: Sequence[int] = ()
     subject: str = ""
     sent_at: datetime | None = None
 
@@ -94,7 +96,7 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
     """
     html = sanitize_html(inbound.html)
     text = inbound.text or (text_from_html(html) if html else "")
-    _check_text(text, html, inbound.attachments)
+    _check_text(text, html, [*inbound.attachments, *({"id": i} for i in inbound.attachment_ids)])
     actor = Actor("inbox", inbox.id)
     now = utcnow()
     known = _touch_known_customer(session, inbox.id, inbound, now)
@@ -118,6 +120,8 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
         return IngestResult(stored, _get(session, stored.conversation_id), False)
 
     conversation = _conversation_for_inbound(session, inbox, customer, actor, inbound.subject, now)
+    uploads = claim_for_message(session, conversation, inbound.attachment_ids)
+    attachments = [*(describe(a) for a in uploads), *inbound.attachments]
     # One round trip; ON CONFLICT covers the odd case of the same external id from another customer.
     insert = (
         insert_for(session, Message)
@@ -128,7 +132,7 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
             author_kind=AuthorKind.CUSTOMER,
             text=text,
             html=html,
-            attachments=inbound.attachments,
+            attachments=attachments,
             external_id=inbound.external_id,
             delivery_status=DeliveryStatus.RECEIVED,
             created_at=now,
@@ -144,8 +148,10 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
             raise DomainError("The message could not be stored; please retry.", code="ingest_conflict")
         return IngestResult(existing, _get(session, existing.conversation_id), False)
 
+    for upload in uploads:
+        upload.message_id = message.id
     conversation.last_message_at = conversation.last_activity_at = now
-    conversation.last_message_preview = preview(text)
+    conversation.last_message_preview = preview(text or " ".join(str(a.get("filename") or "") for a in attachments))
     conversation.message_count += 1
     conversation.first_customer_message_at = conversation.first_customer_message_at or now
     conversation.cycle_first_customer_message_at = conversation.cycle_first_customer_message_at or now
