@@ -76,3 +76,9 @@ def test_login_throttle_is_shared_between_processes_through_redis():
     with pytest.raises(DomainError) as refused:
         second.check("10.0.0.4", email)
     assert refused.value.status == 429
+
+
+def test_responses_carry_the_server_time(client, make_user, token_for):
+    response = client.get("/api/v1/conversations", headers=token_for(make_user("operator")))
+    name, duration = response.headers["server-timing"].split(";dur=")
+    assert name == "app" and 0 < float(duration) < 60_000

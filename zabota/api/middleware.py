@@ -101,7 +101,8 @@ class BodySizeLimit:
 
 
 class Metrics:
-    """Counts and times requests by route template (`/api/v1/conversations/{conversation_id}`).
+    """Counts and times requests by route template (`/api/v1/conversations/{conversation_id}`),
+    and tells the client the server's time in a `Server-Timing` header.
 
     `templates` maps a route object's id to its full template: routers included under a prefix
     know only their own part of the path.
@@ -122,6 +123,9 @@ class Metrics:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                # Server time up to the first byte, shown by browsers' dev tools and read by bench/ui.py.
+                elapsed = f"app;dur={(time.perf_counter() - start) * 1000:.1f}".encode()
+                message = {**message, "headers": [*message.get("headers", []), (b"server-timing", elapsed)]}
             await send(message)
 
         try:
