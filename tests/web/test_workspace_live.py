@@ -127,7 +127,8 @@ def test_sla_flag_appears_live_and_the_queue_shows_it(browser, server_url, db, m
     expect(chief_page.locator("[data-tile=breaches] .tile-value")).to_have_text("1", timeout=8_000)
     expect(chief_page.locator("[data-tile=overdue] .tile-value")).to_have_text("1")
     expect(chief_page.locator(f"[data-breaches-list] a[href^='/inbox/c/{conversation_id}']")).to_be_visible()
-    expect(chief_page.locator(f"tr[data-user='{anna.id}'] [data-presence]")).to_have_text("online")
+    anna_presence = chief_page.locator(f"tr[data-user='{anna.id}'] [data-presence]")
+    expect(anna_presence).to_have_text("online")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     chief_page.screenshot(path=str(SCREENSHOTS / "queue-en.png"))
 
@@ -137,6 +138,11 @@ def test_sla_flag_appears_live_and_the_queue_shows_it(browser, server_url, db, m
     anna_page.fill("#composer-text", "Sorry for the wait, Olga: it arrives tomorrow.")
     anna_page.click("#composer-send")
     expect(badge).to_have_count(0, timeout=LIVE)
+
+    # Anna steps away with the header toggle; the supervisor's queue shows it on its next refresh.
+    anna_page.select_option("#presence select", "away")
+    expect(anna_page.locator("#presence .dot.p-away")).to_be_visible()
+    expect(anna_presence).to_have_text("away", timeout=8_000)
 
 
 def test_canned_picker_and_the_inbox_on_a_phone(browser, server_url, db, make_user, api_inbox):
