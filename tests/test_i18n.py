@@ -10,8 +10,10 @@ from babel.messages.extract import extract_from_dir
 from zabota.i18n import catalog, gettext, negotiate
 
 ROOT = Path(__file__).resolve().parents[1]
+# "_" is how templates translate: their strings are checked too.
 KEYWORDS = dict.fromkeys(
     (
+        "_",
         "DomainError",
         "NotFound",
         "Conflict",
