@@ -214,10 +214,10 @@ def _after_action(request: Request, session: Session, principal: Principal, conv
 @router.post("/inbox/c/{conversation_id}/reply", response_class=HTMLResponse)
 def reply(
     conversation_id: int, request: Request, session: DbSession, text: str = Form(default=""),
-    principal: Principal = page(WRITE),
+    attachment_ids: list[int] = Form(default=[]), principal: Principal = page(WRITE),
 ) -> HTMLResponse:  # fmt: skip
     conversation = actions.access_conversation(session, principal.user, conversation_id)
-    actions.reply(session, conversation, author=principal.user, text=text)
+    actions.reply(session, conversation, author=principal.user, text=text, attachment_ids=attachment_ids)
     return _after_action(request, session, principal, conversation)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from babel.units import format_unit
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -58,6 +59,13 @@ class Formatter:
     def span(self, seconds: float, *, up: bool = True) -> str:
         """A duration as the badges show it (app.js `span` writes the same while the page is open)."""
         return format_span(seconds, self.language, up=up)
+
+    def size(self, n: int) -> str:
+        """A file size as people read it: 12 B, 340 kB, 1.5 MB (1,5 МБ in Russian)."""
+        for unit, scale in (("digital-megabyte", 1_048_576), ("digital-kilobyte", 1024)):
+            if n >= scale:
+                return format_unit(n / scale, unit, length="short", locale=self.language, format="#,##0.#")
+        return format_unit(n, "digital-byte", length="short", locale=self.language)
 
     def since(self, value: datetime | None) -> float:
         """Seconds from `value` to now (0 for none)."""
@@ -109,6 +117,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
             "fmt": Formatter(language, timezone),
             "request": request,
             "client_messages": client_messages(language),
+            "attachment_max_bytes": get_settings().attachment_max_bytes,
         }
     )
     return HTMLResponse(page, status_code=status)

@@ -111,13 +111,57 @@
     keys[event.key]();
   }, true);
 
+  // --- attachments: uploaded at once through the API, sent with the next reply ---------------
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || ""; } catch (e) { return ""; }
+  }
+  function syncRequired() {
+    const text = $("#composer-text");
+    if (text) text.required = !$("#composer-files input[name=attachment_ids]");
+  }
+  async function upload(input, file) {
+    const chip = document.createElement("span");
+    chip.className = "file-chip uploading";
+    chip.textContent = file.name;
+    $("#composer-files").appendChild(chip);
+    const body = new FormData();
+    body.append("file", file);
+    try {
+      const response = await fetch(input.dataset.uploadUrl, {
+        method: "POST", body, credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrfToken(), "Accept-Language": document.body.dataset.language || "" },
+      });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(data.detail || response.statusText);
+      chip.classList.remove("uploading");
+      chip.dataset.id = data.id;
+      const hidden = document.createElement("input");
+      hidden.type = "hidden"; hidden.name = "attachment_ids"; hidden.value = data.id;
+      const remove = document.createElement("button");
+      remove.type = "button"; remove.className = "link"; remove.textContent = "×";
+      remove.setAttribute("aria-label", "remove");
+      remove.addEventListener("click", () => { chip.remove(); syncRequired(); });
+      chip.append(hidden, remove);
+    } catch (error) {
+      chip.remove();
+      toast(file.name + ": " + error.message);
+    }
+    syncRequired();
+  }
+  document.addEventListener("change", (event) => {
+    if (event.target.id !== "composer-file") return;
+    Array.from(event.target.files).forEach((file) => upload(event.target, file));
+    event.target.value = "";
+  });
+
   let kept = null;
   document.addEventListener("htmx:beforeSwap", (event) => {
     const composer = $("#composer");
     if (event.detail.target.id === "conversation" && composer) {
       const sameConversation = event.detail.requestConfig && event.detail.requestConfig.verb === "get";
       kept = sameConversation ? { id: $(".pane").dataset.conversation, text: $("#composer-text").value,
-        mode: composer.classList.contains("note-mode") ? "note" : "reply" } : null;
+        mode: composer.classList.contains("note-mode") ? "note" : "reply",
+        files: Array.from($$("#composer-files .file-chip:not(.uploading)")) } : null;
     }
   });
   document.addEventListener("htmx:afterSwap", (event) => {
@@ -127,6 +171,8 @@
     if (pane && kept && kept.id === pane.dataset.conversation) {
       $("#composer-text").value = kept.text;
       setMode($("#composer"), kept.mode);
+      kept.files.forEach((chip) => $("#composer-files").appendChild(chip));
+      syncRequired();
     }
     kept = null;
     const thread = $("#thread");
