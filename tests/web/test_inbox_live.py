@@ -44,6 +44,9 @@ def test_two_operators_work_a_conversation_live(browser, server_url, db, make_us
     row = anna_page.locator(f".rows .row[data-id='{conversation_id}']")
     expect(row).to_be_visible(timeout=LIVE)
     expect(boris_page.locator(f".rows .row[data-id='{conversation_id}']")).to_be_visible(timeout=LIVE)
+    # The views' counts follow the live list too.
+    expect(boris_page.locator("#count-all")).to_have_text("1", timeout=LIVE)
+    expect(boris_page.locator("#count-unassigned")).to_have_text("1")
 
     row.locator("a").click()
     expect(anna_page.locator(".pane")).to_have_attribute("data-conversation", str(conversation_id))

@@ -149,7 +149,7 @@ def inbox_list(
     org = get_organization(session)
     inbox = InboxQuery.from_request(request)
     context = {"user": principal.user, "users": users, "departments": departments, "timezone": org.timezone,
-               "counts": queries.inbox_counts(session, principal.user),
+               "counts": queries.inbox_counts(session, principal.user), "refresh_counts": cursor is None,
                **_list_context(session, principal.user, inbox, cursor)}  # fmt: skip
     return render(request, "_list.html", context)
 
