@@ -3,6 +3,7 @@
 from zabota.assignment.models import AssignmentCursor
 from zabota.attachments.models import Attachment
 from zabota.auth.models import ApiToken, User, UserSession
+from zabota.bot.models import BotTurn
 from zabota.canned.models import CannedReply
 from zabota.channels.models import Inbox
 from zabota.conversations.models import Conversation, Mention, Message, Note
@@ -14,12 +15,14 @@ from zabota.helpcenter.models import HelpArticle, HelpArticleVersion, HelpCatego
 from zabota.jobs.models import Job
 from zabota.org.models import Organization
 from zabota.sla.models import SlaBreach, SlaPolicy
+from zabota.widget.models import WidgetVisitor
 
 __all__ = [
     "ApiToken",
     "AssignmentCursor",
     "Attachment",
     "Base",
+    "BotTurn",
     "CannedReply",
     "Conversation",
     "Customer",
@@ -43,5 +46,6 @@ __all__ = [
     "Tag",
     "User",
     "UserSession",
+    "WidgetVisitor",
     "customer_tags",
 ]

@@ -18,6 +18,7 @@ from zabota.api import (
     admin,
     attachments,
     auth,
+    bot,
     canned,
     conversations,
     customers,
@@ -58,6 +59,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     canned.router,
     attachments.router,
     helpcenter.router,
+    bot.router,
 )
 
 

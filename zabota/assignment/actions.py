@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from zabota.assignment.models import AssignmentCursor
 from zabota.auth.models import User, UserSession
 from zabota.auth.roles import Permission, Role, role_has
-from zabota.conversations.models import Conversation, Status
+from zabota.conversations.models import BotState, Conversation, Status, in_human_queue
 from zabota.db import utcnow
 from zabota.departments.actions import department_ids_of
 from zabota.departments.models import Department, DepartmentMember
@@ -226,7 +226,12 @@ def _give(session: Session, conversation: Conversation, user: User, policy: str)
 
 def auto_assign(session: Session, conversation: Conversation) -> User | None:
     """Give an open unassigned conversation to a member by its department's policy, if any can take it."""
-    if conversation.assignee_id is not None or conversation.status != Status.OPEN or conversation.department_id is None:
+    if (
+        conversation.assignee_id is not None
+        or conversation.status != Status.OPEN
+        or conversation.department_id is None
+        or conversation.bot_state == BotState.ACTIVE  # the bot handles it until the hand-off
+    ):
         return None
     department = session.get(Department, conversation.department_id)
     if department is None or department.auto_assignment not in POLICIES:
@@ -270,6 +275,7 @@ def assign_waiting(
                 Conversation.department_id.in_(ids),
                 Conversation.status == Status.OPEN,
                 Conversation.assignee_id.is_(None),
+                in_human_queue(),
             )
             .distinct()
         )
@@ -300,6 +306,7 @@ def assign_waiting(
                 Conversation.department_id == department.id,
                 Conversation.status == Status.OPEN,
                 Conversation.assignee_id.is_(None),
+                in_human_queue(),
             )
             .order_by(func.coalesce(Conversation.awaiting_reply_since, Conversation.opened_at), Conversation.id)
             .limit(limit)

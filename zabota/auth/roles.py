@@ -34,6 +34,7 @@ class Permission(StrEnum):
     CANNED_MANAGE = "canned.manage"
     HELP_MANAGE = "help.manage"  # write, publish and review help center articles
     SETTINGS_READ = "settings.read"  # the Settings area of the UI; each of its pages names its own
+    REPORTS_READ = "reports.read"  # analytics and reports (the bot's numbers, …)
 
 
 _P = Permission
@@ -61,13 +62,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.CANNED_MANAGE,
             _P.HELP_MANAGE,
             _P.SETTINGS_READ,
+            _P.REPORTS_READ,
         }
     ),
     Role.OPERATOR: frozenset(_STAFF_COMMON | _CARE),
     Role.MARKETER: frozenset(
         _STAFF_COMMON | {_P.CUSTOMERS_READ, _P.CUSTOMERS_WRITE, _P.DEPARTMENTS_READ, _P.HELP_MANAGE}
     ),
-    Role.ANALYST: frozenset(_STAFF_COMMON | {_P.DEPARTMENTS_READ}),
+    Role.ANALYST: frozenset(_STAFF_COMMON | {_P.DEPARTMENTS_READ, _P.REPORTS_READ}),
 }
 
 

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zabota.auth.secrets import digests_equal, issue_token, split_token, token_digest
-from zabota.channels.base import get_adapter
+from zabota.bot.config import bot_enabled, validate_bot_settings
+from zabota.channels.base import ChannelAdapter, get_adapter
 from zabota.channels.crypto import seal, unseal
 from zabota.channels.models import Inbox
 from zabota.departments.actions import get_department
@@ -74,11 +75,14 @@ def create_inbox(
         )
     if "webhook_secret" in adapter.secret_names and not sealed.get("webhook_secret"):
         sealed["webhook_secret"] = secrets.token_urlsafe(32)
+    for generated in getattr(adapter, "generated_secrets", ()):  # e.g. the widget's identity key
+        if not sealed.get(generated):
+            sealed[generated] = secrets.token_urlsafe(32)
     issued = issue_token("zbi")
     inbox = Inbox(
         channel_type=channel_type,
         name=name.strip(),
-        settings=adapter.validate_settings(dict(settings or {})),
+        settings=_validate_settings(adapter, dict(settings or {})),
         secrets_encrypted=seal(sealed),
         default_department_id=default_department_id,
         token_prefix=issued.prefix,
@@ -106,7 +110,7 @@ def update_inbox(
     if name is not None and name.strip() and name.strip() != inbox.name:
         inbox.name = changes["name"] = name.strip()
     if settings is not None:
-        inbox.settings = adapter.validate_settings({**inbox.settings, **settings})
+        inbox.settings = _validate_settings(adapter, {**inbox.settings, **settings})
         changes["settings"] = sorted(settings)
     if secrets_:
         unknown = set(secrets_) - set(adapter.secret_names)
@@ -128,6 +132,15 @@ def update_inbox(
     if changes:
         record_event(session, "inbox.updated", actor, "inbox", inbox.id, changes)
     return inbox
+
+
+def _validate_settings(adapter: ChannelAdapter, settings: dict[str, Any]) -> dict[str, Any]:
+    """The channel's own settings checked by its adapter; `bot` (any channel) by zabota.bot.config."""
+    bot = settings.pop("bot", None)
+    validated = adapter.validate_settings(settings)
+    if bot is not None:
+        validated["bot"] = validate_bot_settings(bot)
+    return validated
 
 
 def rotate_inbox_token(session: Session, actor: Actor, inbox: Inbox) -> str:
@@ -168,10 +181,12 @@ class InboxRef:
     id: int
     channel_type: str
     default_department_id: int | None
+    # The first-line bot takes new conversations (zabota.bot): known here, so ingest needs no query.
+    bot_enabled: bool = False
 
     @classmethod
     def of(cls, inbox: Inbox) -> InboxRef:
-        return cls(inbox.id, inbox.channel_type, inbox.default_department_id)
+        return cls(inbox.id, inbox.channel_type, inbox.default_department_id, bot_enabled(inbox.settings))
 
 
 class IngressTokenCache:

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from zabota.bot.config import bot_enabled
 from zabota.db import Base, BigID, utcnow
 
 
@@ -29,3 +30,8 @@ class Inbox(Base):
     token_hash: Mapped[str] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def bot_enabled(self) -> bool:
+        """The first-line bot takes this inbox's new conversations (`settings["bot"]`, zabota.bot)."""
+        return bot_enabled(self.settings)

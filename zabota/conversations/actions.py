@@ -20,11 +20,13 @@ from zabota.assignment.actions import assign_waiting, auto_assign
 from zabota.attachments.actions import claim_for_message, describe
 from zabota.auth.models import User
 from zabota.auth.roles import Permission, Role, role_has
+from zabota.bot.config import RESOLVED_JOB, RESPOND_JOB
 from zabota.channels.actions import InboxRef
 from zabota.channels.models import Inbox
 from zabota.conversations.content import preview, sanitize_html, text_from_html
 from zabota.conversations.models import (
     AuthorKind,
+    BotState,
     Conversation,
     DeliveryStatus,
     Direction,
@@ -154,8 +156,10 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
     conversation.last_message_preview = preview(text or " ".join(str(a.get("filename") or "") for a in attachments))
     conversation.message_count += 1
     conversation.first_customer_message_at = conversation.first_customer_message_at or now
-    conversation.cycle_first_customer_message_at = conversation.cycle_first_customer_message_at or now
-    conversation.awaiting_reply_since = conversation.awaiting_reply_since or now
+    bot_active = conversation.bot_state == BotState.ACTIVE
+    if not bot_active:  # with the bot, the human wait starts at the hand-off (zabota.bot)
+        conversation.cycle_first_customer_message_at = conversation.cycle_first_customer_message_at or now
+        conversation.awaiting_reply_since = conversation.awaiting_reply_since or now
     if conversation.status in (Status.PENDING, Status.SNOOZED):
         _event(session, "conversation.status_changed", actor, conversation, {"from": conversation.status, "to": "open"})
         conversation.status = Status.OPEN
@@ -167,6 +171,10 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
         conversation,
         {"message_id": message.id, "direction": "in", "author_kind": "customer", "customer_id": customer.id},
     )
+    if bot_active:
+        # In this transaction: a crash loses no message, and the key makes the bot answer it once.
+        enqueue(session, RESPOND_JOB, {"message_id": message.id}, dedupe_key=f"bot:{message.id}")
+        return IngestResult(message, conversation, True)
     refresh_sla(session, conversation)
     auto_assign(session, conversation)
     return IngestResult(message, conversation, True)
@@ -234,6 +242,7 @@ def _conversation_for_inbound(
         customer_id=customer.id,
         department_id=inbox.default_department_id,
         status=Status.OPEN,
+        bot_state=BotState.ACTIVE if inbox.bot_enabled else None,
         subject=subject[:300],
         opened_at=now,
         cycle_opened_at=now,
@@ -318,6 +327,10 @@ def reply(
     _check_text(text, html, attachments)
     if author_kind == AuthorKind.OPERATOR and author is None:
         raise DomainError("An operator reply needs an author.")
+    if author_kind == AuthorKind.OPERATOR and author is not None and conversation.bot_state == BotState.ACTIVE:
+        from zabota.bot.actions import hand_off  # the bot domain builds on this one
+
+        hand_off(session, conversation, reason="operator", actor=Actor.user(author.id))
     actor = Actor.user(author.id) if author is not None else Actor("bot" if author_kind == AuthorKind.BOT else "system")
     now = utcnow()
     message = Message(
@@ -371,14 +384,19 @@ def retry_delivery(session: Session, actor: Actor, message: Message) -> Message:
     return message
 
 
-def add_note(session: Session, conversation: Conversation, *, author: User, text: str) -> Note:
-    """An internal note; each @handle of an active colleague becomes a mention to notify."""
+def add_note(session: Session, conversation: Conversation, *, author: User | None, text: str) -> Note:
+    """An internal note; each @handle of an active colleague becomes a mention to notify.
+
+    Without an author it is the bot's (the hand-off transcript).
+    """
     text = text.strip()
     if not text:
         raise DomainError("A note needs text.", code="empty_note")
     if len(text) > MAX_TEXT_LENGTH:
         raise DomainError("A note may be at most {limit} characters long.", limit=MAX_TEXT_LENGTH, code="too_long")
-    note = Note(conversation_id=conversation.id, author_id=author.id, text=text, created_at=utcnow())
+    note = Note(
+        conversation_id=conversation.id, author_id=author.id if author else None, text=text, created_at=utcnow()
+    )
     session.add(note)
     session.flush()
     # "@anna." at the end of a sentence means @anna: try each handle with trailing punctuation cut.
@@ -394,7 +412,7 @@ def add_note(session: Session, conversation: Conversation, *, author: User, text
     _event(
         session,
         "note.created",
-        Actor.user(author.id),
+        Actor.user(author.id) if author else Actor("bot"),
         conversation,
         {"note_id": note.id, "mentioned_user_ids": [u.id for u in mentioned]},
     )
@@ -495,6 +513,15 @@ def set_status(
     conversation.snoozed_until = snoozed_until
     if status == Status.RESOLVED:
         conversation.resolved_at = now
+        if conversation.bot_state == BotState.ACTIVE:
+            # Bot-resolved if the customer does not come back within a day (zabota.bot.tasks).
+            enqueue(
+                session,
+                RESOLVED_JOB,
+                {"conversation_id": conversation.id, "resolved_at": now.isoformat()},
+                run_at=now + timedelta(hours=24),
+                dedupe_key=f"bot-resolved:{conversation.id}:{now.isoformat()}",
+            )
     payload: dict[str, Any] = {"from": previous, "to": str(status)}
     if snoozed_until is not None:
         payload["snoozed_until"] = snoozed_until.isoformat()

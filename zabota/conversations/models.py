@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zabota.db import Base, BigID, utcnow
@@ -27,6 +27,14 @@ class AuthorKind(StrEnum):
     OPERATOR = "operator"
     BOT = "bot"
     SYSTEM = "system"
+
+
+class BotState(StrEnum):
+    """Where the first-line bot stands in a conversation (zabota.bot); None: the bot never took it."""
+
+    ACTIVE = "active"  # the bot handles it: not in the human queue, no first-reply clock
+    HANDED_OFF = "handed_off"  # passed to people; the hand-off started the human wait
+    RESOLVED = "resolved"  # closed without a hand-off and the customer did not return within 24 h
 
 
 class DeliveryStatus(StrEnum):
@@ -81,6 +89,8 @@ class Conversation(Base):
     resolved_at: Mapped[datetime | None]
     reopened_count: Mapped[int] = mapped_column(default=0)
     message_count: Mapped[int] = mapped_column(default=0)
+    # BotState, or None when the bot never took the conversation.
+    bot_state: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -93,6 +103,11 @@ class Conversation(Base):
         Index("ix_conversations_channel_status", "channel", "status", "last_activity_at"),
         Index("ix_conversations_snoozed", "status", "snoozed_until"),
     )
+
+
+def in_human_queue() -> ColumnElement[bool]:
+    """SQL: the conversation is people's work, i.e. not one the bot is handling now."""
+    return Conversation.bot_state.is_distinct_from(BotState.ACTIVE.value)
 
 
 class Message(Base):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from zabota.auth.models import User
 from zabota.auth.roles import Role
-from zabota.conversations.models import Conversation, Message, Note, Status
+from zabota.conversations.models import BotState, Conversation, Message, Note, Status, in_human_queue
 from zabota.departments.actions import department_ids_of
 from zabota.errors import DomainError
 from zabota.events.models import DomainEvent
@@ -29,6 +29,9 @@ class ConversationFilter:
     customer_id: int | None = None
     urgent: bool | None = None
     important: bool | None = None
+    # False: people's work only (bot-active conversations are not in the human queue);
+    # True: only those the bot is handling (the supervisors' Bot view); None: both.
+    bot_active: bool | None = False
 
 
 def visibility_clause(session: Session, user: User) -> ColumnElement[bool] | None:
@@ -71,6 +74,10 @@ def list_conversations(
         query = query.where(Conversation.urgent.is_(filters.urgent))
     if filters.important is not None:
         query = query.where(Conversation.important.is_(filters.important))
+    if filters.bot_active is False:
+        query = query.where(in_human_queue())
+    elif filters.bot_active:
+        query = query.where(Conversation.bot_state == BotState.ACTIVE)
     visible = visibility_clause(session, user)
     if visible is not None:
         query = query.where(visible)
@@ -144,6 +151,7 @@ SYSTEM_EVENT_TYPES = (
     "conversation.reopened",
     "conversation.sla_breached",
     "message.delivery_failed",
+    "bot.handed_off",
 )
 
 
@@ -180,29 +188,39 @@ class InboxCounts:
     snoozed: int
     unanswered: int
     by_department: dict[int, int]
+    bot: int = 0  # open conversations the bot is handling (not in the other counts)
 
 
 def inbox_counts(session: Session, user: User) -> InboxCounts:
     """Counts for the inbox's views, honouring department isolation, in two grouped queries."""
     visible = visibility_clause(session, user)
     # Grouped by (status, assignee): at most a few rows per colleague, whatever the volume.
-    grouped = select(Conversation.status, Conversation.assignee_id, func.count()).group_by(
-        Conversation.status, Conversation.assignee_id
+    # Grouped by the bot state too: bot-active ones are counted apart, never in the people's views.
+    bot_active = (Conversation.bot_state == BotState.ACTIVE).label("bot_active")
+    grouped = select(Conversation.status, Conversation.assignee_id, bot_active, func.count()).group_by(
+        Conversation.status, Conversation.assignee_id, bot_active
     )
     unanswered_query = select(func.count()).where(
-        Conversation.status == Status.OPEN, Conversation.awaiting_reply_since.is_not(None)
+        Conversation.status == Status.OPEN, Conversation.awaiting_reply_since.is_not(None), in_human_queue()
     )
     departments_query = (
         select(Conversation.department_id, func.count())
-        .where(Conversation.status.in_((Status.OPEN, Status.PENDING)), Conversation.department_id.is_not(None))
+        .where(
+            Conversation.status.in_((Status.OPEN, Status.PENDING)),
+            Conversation.department_id.is_not(None),
+            in_human_queue(),
+        )
         .group_by(Conversation.department_id)
     )
     if visible is not None:
         grouped = grouped.where(visible)
         unanswered_query = unanswered_query.where(visible)
         departments_query = departments_query.where(visible)
-    mine = unassigned = open_ = pending = snoozed = 0
-    for status, assignee_id, count in session.execute(grouped):
+    mine = unassigned = open_ = pending = snoozed = bot = 0
+    for status, assignee_id, is_bot, count in session.execute(grouped):
+        if is_bot:
+            bot += count if status in (Status.OPEN, Status.PENDING) else 0
+            continue
         is_mine = assignee_id == user.id
         if status == Status.OPEN:
             open_ += count
@@ -215,13 +233,13 @@ def inbox_counts(session: Session, user: User) -> InboxCounts:
             mine += count
     by_department = {dept: count for dept, count in session.execute(departments_query) if dept is not None}
     unanswered = session.scalar(unanswered_query) or 0
-    return InboxCounts(mine, unassigned, open_, pending, snoozed, unanswered, by_department)
+    return InboxCounts(mine, unassigned, open_, pending, snoozed, unanswered, by_department, bot)
 
 
 def longest_waiting(session: Session, user: User, *, limit: int = 20) -> list[Conversation]:
     """Open conversations whose customer waits for a person, the longest wait first."""
     query = select(Conversation).where(
-        Conversation.status == Status.OPEN, Conversation.awaiting_reply_since.is_not(None)
+        Conversation.status == Status.OPEN, Conversation.awaiting_reply_since.is_not(None), in_human_queue()
     )
     visible = visibility_clause(session, user)
     if visible is not None:

@@ -48,6 +48,7 @@ WEAK_WEIGHT = 0.3
 MIN_TYPO_LENGTH = 5  # shorter words are too often other real words one edit away
 LONG_STEM = 8  # stems this long may have two typos
 SNIPPET_LENGTH = 220
+TYPO_SHARE = 0.5  # how much a typo-corrected word counts as understood, for `confidence`
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[а-я]")
@@ -206,10 +207,7 @@ class SearchIndex:
         """Per query word, the index tokens that stand for it with their weights: its stem, its
         thesaurus synonyms and its root prefix; after keyboard-layout and typo correction."""
         terms: list[list[tuple[str, float]]] = []
-        for word in _words(query[:MAX_QUERY_LENGTH]):
-            if word in _STOPWORDS or (word.isdigit() and len(word) < 3):
-                continue
-            weight = WEAK_WEIGHT if word in _WEAK_WORDS else 1.0
+        for word, weight in _meaningful_words(query):
             variants = self._variants(built, word) or self._variants(built, self._switch_layout(word))
             if not variants:
                 fixed = self._nearest_stem(built, word)
@@ -249,17 +247,28 @@ class SearchIndex:
         return str(found[0]) if found is not None else None
 
     def search(self, session: Session, query: str, language: str, limit: int = DEFAULT_LIMIT) -> list[Hit]:
+        return self.search_with_confidence(session, query, language, limit)[0]
+
+    def search_with_confidence(
+        self, session: Session, query: str, language: str, limit: int = DEFAULT_LIMIT
+    ) -> tuple[list[Hit], float]:
+        """The hits and the confidence that the first one answers the query (see `confidence`)."""
         built = self._fresh(session)
         if built.retriever is None:
-            return []
+            return [], 0.0
         terms = self.query_terms(built, query)
         if not terms:
-            return []
+            return [], 0.0
         # A word scores by its best-matching form: the word itself beats a synonym or a root.
         retriever = built.retriever
         scores = np.zeros(len(built.documents))
+        ceiling = 0.0  # the score of an article that were the best one for every query word
         for variants in terms:
-            scores += np.max([weight * np.asarray(retriever.get_scores([token])) for token, weight in variants], axis=0)
+            word_scores = np.max(
+                [weight * np.asarray(retriever.get_scores([token])) for token, weight in variants], axis=0
+            )
+            scores += word_scores
+            ceiling += float(word_scores.max())
         best: dict[int, tuple[float, str]] = {}
         for position in np.flatnonzero(scores > 0):
             document = built.documents[int(position)]
@@ -276,7 +285,43 @@ class SearchIndex:
                 continue
             lines = built.texts.get((article_id, language)) or built.texts.get((article_id, matched), [])
             hits.append(Hit(article, round(score, 4), _snippet(lines, wanted), matched))
-        return hits
+        if not hits:
+            return [], 0.0
+        words = _meaningful_words(query)
+        known = sum(weight * self._known_share(built, word) for word, weight in words)
+        asked = sum(weight for _, weight in words)
+        return hits, confidence(hits[0].score, ceiling, known / asked if asked else 0.0)
+
+    def _known_share(self, built: _Built, word: str) -> float:
+        """1 for a word the index knows as written (or in the other keyboard layout), 0.5 for one
+        it knows only after a typo fix (a guess), 0 for an unknown word."""
+        if self._variants(built, word) or self._variants(built, self._switch_layout(word)):
+            return 1.0
+        return TYPO_SHARE if self._nearest_stem(built, word) else 0.0
+
+
+def _meaningful_words(query: str) -> list[tuple[str, float]]:
+    """The query's words that can tell a topic, with their weight (question words count less)."""
+    return [
+        (word, WEAK_WEIGHT if word in _WEAK_WORDS else 1.0)
+        for word in _words(query[:MAX_QUERY_LENGTH])
+        if word not in _STOPWORDS and len(word) > 1 and not (word.isdigit() and len(word) < 3)
+    ]
+
+
+def confidence(top_score: float, ceiling: float, coverage: float) -> float:
+    """How sure we are that the first hit answers the query, from 0 to 1.
+
+    `top_score / ceiling` is the first article's BM25 score normalised by the best score each
+    query word reaches in any article (1.0: no article matches any of the words better);
+    `coverage` is the weighted share of the query's meaningful words the help center knows at
+    all, so a question mostly about something else ("weather tomorrow and delivery") scores low
+    even when its one known word matches perfectly. Their product is comparable across queries
+    of any length; the bot's threshold is calibrated on it (docs/adr/0005-first-line-bot.md).
+    """
+    if ceiling <= 0 or top_score <= 0:
+        return 0.0
+    return round(min(top_score / ceiling, 1.0) * max(0.0, min(coverage, 1.0)), 4)
 
 
 def _snippet(lines: Iterable[str], wanted: set[str]) -> str:
@@ -306,3 +351,10 @@ def search_articles(session: Session, query: str, language: str, limit: int = DE
     the portal, the API, the widget's suggestions and the bot.
     """
     return index_for(session).search(session, query, language, limit)
+
+
+def search_with_confidence(
+    session: Session, query: str, language: str, limit: int = DEFAULT_LIMIT
+) -> tuple[list[Hit], float]:
+    """`search_articles` and the confidence (0..1, see `confidence`) that the first hit answers it."""
+    return index_for(session).search_with_confidence(session, query, language, limit)

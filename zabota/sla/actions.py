@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zabota.conversations.models import Conversation, Status
+from zabota.conversations.models import BotState, Conversation, Status
 from zabota.db import insert_for, utcnow
 from zabota.departments.models import Department
 from zabota.errors import DomainError
@@ -195,7 +195,11 @@ def _same_day(calendar: BusinessCalendar, policy: SlaPolicy, start: datetime) ->
 
 def due_times(session: Session, conversation: Conversation) -> tuple[datetime | None, datetime | None]:
     """(reply due, resolution due) under the conversation's department policy, as things stand."""
-    if conversation.department_id is None or conversation.status == Status.RESOLVED:
+    if (
+        conversation.department_id is None
+        or conversation.status == Status.RESOLVED
+        or conversation.bot_state == BotState.ACTIVE  # the bot's, not people's yet: no clock runs
+    ):
         return None, None
     policy = get_policy(session, conversation.department_id)
     if policy is None or not policy.active:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from zabota.conversations.models import Conversation, Status
+from zabota.conversations.models import Conversation, Status, in_human_queue
 from zabota.db import utcnow
 from zabota.departments.models import Department
 from zabota.org.actions import get_organization
@@ -146,7 +146,7 @@ def queue_stats(session: Session, *, due_soon_minutes: int = DUE_SOON_MINUTES) -
             _count(due_soon),
             func.min(case((is_open, Conversation.awaiting_reply_since), else_=None)),
         )
-        .where(Conversation.status.in_((Status.OPEN, Status.PENDING, Status.SNOOZED)))
+        .where(Conversation.status.in_((Status.OPEN, Status.PENDING, Status.SNOOZED)), in_human_queue())
         .group_by(Conversation.department_id)
     )
     live = {row[0]: row[1:] for row in rows}

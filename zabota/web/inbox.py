@@ -32,7 +32,7 @@ router = APIRouter(include_in_schema=False)
 READ = Permission.CONVERSATIONS_READ
 WRITE = Permission.CONVERSATIONS_WRITE
 OPEN_STATES = [Status.OPEN.value, Status.PENDING.value]
-VIEWS = ("mine", "unassigned", "all", "unanswered", "pending", "snoozed", "resolved")
+VIEWS = ("mine", "unassigned", "all", "unanswered", "pending", "snoozed", "resolved", "bot")
 
 
 @dataclass
@@ -72,6 +72,8 @@ class InboxQuery:
             f.status = [self.view]
         elif self.view == "unanswered":
             f.status = [Status.OPEN.value]
+        elif self.view == "bot":  # what the first-line bot is handling now (zabota.bot)
+            f.bot_active = True
         if self.department is not None:
             f.department_id = self.department
         return f
@@ -125,6 +127,7 @@ def _page_context(session: Session, principal: Principal, request: Request) -> d
         "departments": departments,
         "counts": queries.inbox_counts(session, principal.user),
         "can_write": role_has(principal.user.role, WRITE),
+        "show_bot_view": role_has(principal.user.role, Permission.QUEUE_READ),
         # The live stream resumes from here, so nothing committed while the page loads is missed.
         "last_event_id": session.scalar(select(func.max(DomainEvent.id))) or 0,
         **_list_context(session, principal.user, inbox, None),
@@ -160,7 +163,7 @@ def _conversation_context(session: Session, principal: Principal, conversation: 
     history = [
         c
         for c in queries.list_conversations(
-            session, principal.user, queries.ConversationFilter(customer_id=customer.id), limit=20
+            session, principal.user, queries.ConversationFilter(customer_id=customer.id, bot_active=None), limit=20
         ).items
         if c.id != conversation.id
     ]
