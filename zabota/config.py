@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     attachment_max_bytes: int = Field(default=10_485_760, alias="ATTACHMENT_MAX_BYTES", ge=1024)
     login_rate_limit: str = Field(default="10/minute", alias="LOGIN_RATE_LIMIT")
     help_feedback_rate_limit: str = Field(default="30/minute", alias="HELP_FEEDBACK_RATE_LIMIT")
+    # Per widget visitor (messages and files) and per client address (new chat sessions).
+    widget_send_rate_limit: str = Field(default="30/minute", alias="WIDGET_SEND_RATE_LIMIT")
+    widget_session_rate_limit: str = Field(default="30/minute", alias="WIDGET_SESSION_RATE_LIMIT")
     session_days: int = Field(default=14, alias="SESSION_DAYS", ge=1)
     run_jobs_in_process: bool = Field(default=True, alias="RUN_JOBS_IN_PROCESS")
     db_pool_size: int = Field(default=10, alias="DB_POOL_SIZE", ge=1)

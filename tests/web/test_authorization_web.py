@@ -31,6 +31,22 @@ PUBLIC_ROUTES = {
     ("GET", "/help/categories/{slug}"),
     ("GET", "/help/articles/{slug}"),
     ("POST", "/help/articles/{slug}/feedback"),
+    # The chat widget: public by nature, each call authorised by the visitor's own token
+    # (tests/widget/test_api.py tries other tokens, ids and inboxes); the script and a demo page.
+    ("GET", "/widget.js"),
+    ("GET", "/widget/demo"),
+    ("GET", "/widget/v1/{key}/config"),
+    ("POST", "/widget/v1/{key}/session"),
+    ("GET", "/widget/v1/{key}/messages"),
+    ("POST", "/widget/v1/{key}/messages"),
+    ("POST", "/widget/v1/{key}/attachments"),
+    ("GET", "/widget/v1/{key}/attachments/{attachment_id}"),
+    ("POST", "/widget/v1/{key}/typing"),
+    ("POST", "/widget/v1/{key}/handoff"),
+    ("POST", "/widget/v1/{key}/prechat"),
+    ("POST", "/widget/v1/{key}/email"),
+    ("GET", "/widget/v1/{key}/suggest"),
+    ("GET", "/widget/v1/{key}/stream"),
 }
 # Endpoints that answer an allowed caller with an endless stream: only refusals are exercised.
 STREAMS = {("GET", "/live/events")}

@@ -76,7 +76,8 @@ HtmlErrorRenderer = Callable[[Request, DomainError], Response]
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/metrics")
+    path = request.url.path
+    return path.startswith(("/api/", "/widget/v1/")) or path in ("/healthz", "/metrics")
 
 
 def install_problem_handlers(app: FastAPI, html: HtmlErrorRenderer | None = None) -> None:

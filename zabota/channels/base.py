@@ -53,6 +53,7 @@ def register_adapter(adapter: ChannelAdapter) -> ChannelAdapter:
 
 def get_adapter(channel_type: str) -> ChannelAdapter:
     from zabota.channels import api_channel  # noqa: F401  (registers the built-in adapters)
+    from zabota.widget import channel  # noqa: F401
 
     try:
         return _adapters[channel_type]

@@ -4,13 +4,18 @@ The database stays the source of truth: a wake-up only tells connections to read
 table after their last id. In one process the after-commit listener wakes them directly; with
 REDIS_URL set it also publishes on a Redis channel that every web process listens to, so an
 event committed by any process (or a worker) reaches every open operator view.
+
+Ephemeral signals (someone is typing) are never stored: `publish_ephemeral` hands a small dict
+to every `subscribe_ephemeral` callback of every process (through Redis when configured).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from zabota.events.actions import on_commit, remove_commit_listener
@@ -18,6 +23,8 @@ from zabota.events.models import DomainEvent
 
 log = logging.getLogger(__name__)
 CHANNEL = "zabota:events"
+EPHEMERAL_CHANNEL = "zabota:ephemeral"
+EphemeralListener = Callable[[dict[str, Any]], None]
 
 
 class LiveFeed:
@@ -27,6 +34,7 @@ class LiveFeed:
         self._signal = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._publisher: Any = None
+        self._ephemeral: list[EphemeralListener] = []
 
     @property
     def signal(self) -> asyncio.Event:
@@ -52,6 +60,33 @@ class LiveFeed:
         if self._publisher is not None:
             self._publisher.close()
 
+    def subscribe_ephemeral(self, listener: EphemeralListener) -> None:
+        """`listener` runs on the event loop for every ephemeral signal; keep it quick."""
+        self._ephemeral.append(listener)
+
+    def unsubscribe_ephemeral(self, listener: EphemeralListener) -> None:
+        with contextlib.suppress(ValueError):
+            self._ephemeral.remove(listener)
+
+    def publish_ephemeral(self, message: dict[str, Any]) -> None:
+        """Send a signal that is not stored (typing); from any thread, best effort."""
+        if self._publisher is not None:
+            try:
+                self._publisher.publish(EPHEMERAL_CHANNEL, json.dumps(message))
+            except Exception as exc:
+                log.warning("could not publish to Redis: %s", exc)
+            return
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._dispatch_ephemeral, message)
+
+    def _dispatch_ephemeral(self, message: dict[str, Any]) -> None:
+        for listener in list(self._ephemeral):
+            try:
+                listener(message)
+            except Exception:  # one broken listener must not silence the others
+                log.exception("ephemeral listener failed")
+
     def _wake(self) -> None:
         fired, self._signal = self._signal, asyncio.Event()
         fired.set()
@@ -74,9 +109,15 @@ class LiveFeed:
             client = aioredis.Redis.from_url(self.redis_url or "")
             try:
                 async with client.pubsub() as pubsub:
-                    await pubsub.subscribe(CHANNEL)
+                    await pubsub.subscribe(CHANNEL, EPHEMERAL_CHANNEL)
                     async for message in pubsub.listen():
-                        if message.get("type") == "message":
+                        if message.get("type") != "message":
+                            continue
+                        channel = message.get("channel")
+                        if channel in (EPHEMERAL_CHANNEL, EPHEMERAL_CHANNEL.encode()):
+                            with contextlib.suppress(ValueError, TypeError):
+                                self._dispatch_ephemeral(json.loads(message["data"]))
+                        else:
                             self._wake()
             except asyncio.CancelledError:
                 raise

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from zabota.errors import DomainError
 from zabota.i18n import gettext
-from zabota.web import auth, canned, helpcenter, inbox, live, presence, queue, settings
+from zabota.web import auth, canned, helpcenter, inbox, live, presence, queue, settings, widget
 from zabota.web.deps import LoginRequired
 from zabota.web.render import is_htmx, language_for, render
 
@@ -22,7 +22,7 @@ VENDOR_FILES = {"htmx.min.js": "htmx.org/dist/htmx.min.js"}
 # Every router of the UI; the authorization test walks these like the API's.
 WEB_ROUTERS: tuple[APIRouter, ...] = (
     auth.router, inbox.router, live.router, settings.router, presence.router, queue.router, canned.router,
-    helpcenter.router,
+    helpcenter.router, widget.router,
 )  # fmt: skip
 
 vendor = APIRouter(include_in_schema=False)
@@ -42,6 +42,7 @@ def install_web(app: FastAPI) -> None:
     for router in WEB_ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    widget.install_widget(app)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired) -> Response:
