@@ -324,6 +324,14 @@ def test_an_inbox_without_the_bot_goes_to_people_directly(db, demo_help):
     assert jobs(db, RESPOND_JOB) == []
 
 
+def test_the_widget_inbox_ref_carries_the_bot_flag():
+    from zabota.widget.actions import WidgetInbox
+
+    on = WidgetInbox(1, "k", None, (), {"bot": {"enabled": True}})
+    off = WidgetInbox(2, "k2", None, (), {})
+    assert (on.ref.bot_enabled, off.ref.bot_enabled) == (True, False)
+
+
 # --- resolution -----------------------------------------------------------------------------
 
 

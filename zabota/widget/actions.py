@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from zabota.attachments.actions import Upload, detect_content_type, store_attachment
 from zabota.attachments.models import Attachment
 from zabota.auth.secrets import digests_equal, token_digest
+from zabota.bot.config import bot_enabled
 from zabota.channels.actions import InboxRef, inbox_secrets
 from zabota.channels.models import Inbox
 from zabota.conversations.actions import InboundMessage, IngestResult, ingest_inbound_message
@@ -64,7 +65,7 @@ class WidgetInbox:
 
     @property
     def ref(self) -> InboxRef:
-        return InboxRef(self.id, CHANNEL_TYPE, self.default_department_id)
+        return InboxRef(self.id, CHANNEL_TYPE, self.default_department_id, bot_enabled(self.settings))
 
 
 class WidgetInboxCache:
