@@ -49,7 +49,7 @@ PUBLIC_ROUTES = {
     ("GET", "/widget/v1/{key}/stream"),
 }
 # Endpoints that answer an allowed caller with an endless stream: only refusals are exercised.
-STREAMS = {("GET", "/live/events")}
+STREAMS = {("GET", "/live/events"), ("GET", "/live/typing/{conversation_id}")}
 # Routes whose success ends the caller's session: run last for each role.
 LAST = {("POST", "/logout")}
 

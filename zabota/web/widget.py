@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -36,6 +36,7 @@ from zabota.events.live import LiveFeed
 from zabota.helpcenter.search import search_articles
 from zabota.i18n import LANGUAGES, gettext, negotiate
 from zabota.web.deps import page
+from zabota.web.live import RequireLive
 from zabota.widget import actions, queries
 from zabota.widget.live import LOOKBACK, Subscriber, WidgetHub, read_events
 from zabota.widget.models import WidgetVisitor
@@ -439,6 +440,48 @@ def operator_typing(
         }
     )
     return Response(status_code=204)
+
+
+@router.get("/live/typing/{conversation_id}", include_in_schema=False)
+async def customer_typing(
+    conversation_id: int, request: Request, principal: Principal = Depends(RequireLive())
+) -> StreamingResponse:
+    """Server-sent "the customer is typing" signals of one widget conversation, for its open pane."""
+    database = _database(request)
+
+    def check() -> None:
+        with database.reading() as session:
+            access_conversation(session, principal.user, conversation_id)
+
+    await run_in_threadpool(check)
+    feed: LiveFeed = request.app.state.live_feed
+    queue: asyncio.Queue[bool] = asyncio.Queue(100)
+
+    def listener(message: dict[str, Any]) -> None:
+        if (
+            message.get("kind") == "typing"
+            and message.get("side") == "customer"
+            and message.get("conversation_id") == conversation_id
+            and not queue.full()
+        ):
+            queue.put_nowait(bool(message.get("typing", True)))
+
+    feed.subscribe_ephemeral(listener)
+
+    async def events() -> AsyncIterator[str]:
+        try:
+            yield "retry: 3000\n\n"
+            while not await request.is_disconnected():
+                try:
+                    typing = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    yield ": keepalive\n\n"
+                    continue
+                yield f"event: typing\ndata: {json.dumps({'typing': typing})}\n\n"
+        finally:
+            feed.unsubscribe_ephemeral(listener)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
 # --- cross-origin access ------------------------------------------------------------------------

@@ -39,6 +39,16 @@ VISITOR_TYPES = ("message.created", "conversation.status_changed", "conversation
 Item = tuple[int | None, str, dict[str, Any]]  # (event id or None for ephemeral, SSE event name, data)
 
 
+@dataclass(frozen=True)
+class Event:
+    """What the hub needs of a domain event once its session is gone."""
+
+    id: int
+    type: str
+    conversation_id: int | None
+    payload: dict[str, Any]
+
+
 @dataclass(eq=False)
 class Subscriber:
     """One open visitor stream: the customer whose conversations it follows on one inbox."""
@@ -65,7 +75,7 @@ def read_events(
     skip: Iterable[int] = (),
     limit: int = BATCH + LOOKBACK,
     filtered: bool = True,
-) -> tuple[list[tuple[DomainEvent, Item]], list[int]]:
+) -> tuple[list[tuple[Event, Item]], list[int]]:
     """Events after `after` for the given conversations, as visitor stream items.
 
     `filtered` narrows the query itself to those conversations (a stream's catch-up); the hub
@@ -97,19 +107,20 @@ def read_events(
         {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(message_ids)))} if message_ids else {}
     )
     names = operator_names(session, {m.author_user_id for m in messages.values() if m.author_user_id})
-    out: list[tuple[DomainEvent, Item]] = []
-    for row in picked:
-        base = {"event_id": row.id, "conversation_id": row.conversation_id}
-        if row.type == "message.created":
-            message = messages.get(int(row.payload.get("message_id") or 0))
+    out: list[tuple[Event, Item]] = []
+    for picked_row in picked:
+        event = Event(picked_row.id, picked_row.type, picked_row.conversation_id, dict(picked_row.payload))
+        base = {"event_id": event.id, "conversation_id": event.conversation_id}
+        if event.type == "message.created":
+            message = messages.get(int(event.payload.get("message_id") or 0))
             if message is not None:
-                out.append((row, (row.id, "message", {**base, "message": render_message(message, names)})))
-        elif row.type == "conversation.status_changed":
-            out.append((row, (row.id, "status", {**base, "status": row.payload.get("to")})))
-        elif row.type == "conversation.created":
-            out.append((row, (row.id, "conversation", {**base, "customer_id": row.payload.get("customer_id")})))
+                out.append((event, (event.id, "message", {**base, "message": render_message(message, names)})))
+        elif event.type == "conversation.status_changed":
+            out.append((event, (event.id, "status", {**base, "status": event.payload.get("to")})))
+        elif event.type == "conversation.created":
+            out.append((event, (event.id, "conversation", {**base, "customer_id": event.payload.get("customer_id")})))
         else:
-            out.append((row, (row.id, "handoff", {**base, "type": row.type})))
+            out.append((event, (event.id, "handoff", {**base, "type": event.type})))
     return out, [r.id for r in rows]
 
 
@@ -205,9 +216,7 @@ class WidgetHub:
     def _customers(self) -> dict[int, int]:
         return {c: next(iter(subs)).inbox_id for c, subs in self._by_customer.items() if subs}
 
-    def _read_batch(
-        self, conversations: set[int], customers: dict[int, int]
-    ) -> tuple[list[tuple[DomainEvent, Item]], bool]:
+    def _read_batch(self, conversations: set[int], customers: dict[int, int]) -> tuple[list[tuple[Event, Item]], bool]:
         with self.database.reading() as session:
             out, read = read_events(
                 session,
@@ -224,7 +233,7 @@ class WidgetHub:
             self._sent = {i for i in self._sent if i > self._cursor - LOOKBACK}
         return out, len(read) >= BATCH
 
-    def _dispatch(self, row: DomainEvent, item: Item) -> None:
+    def _dispatch(self, row: Event, item: Item) -> None:
         if row.type == "conversation.created":
             customer_id = row.payload.get("customer_id")
             for subscriber in list(self._by_customer.get(int(customer_id or 0), ())):

@@ -312,5 +312,32 @@
     setInterval(heartbeat, (parseInt(form.dataset.heartbeat, 10) || 60) * 1000);
   }
 
-  document.addEventListener("DOMContentLoaded", () => { connect(); markActiveRow(); startHeartbeat(); });
+  // --- widget conversations: the customer's typing shows in the pane; the operator's reaches them
+  let typingSource = null, typingFor = null, typingSent = 0, typingTimer = null;
+  function followTyping() {
+    const pane = $(".pane");
+    const id = pane && $("#typing-indicator") ? pane.dataset.conversation : null;
+    if (id === typingFor) return;
+    if (typingSource) { typingSource.close(); typingSource = null; }
+    typingFor = id;
+    if (!id || !window.EventSource) return;
+    typingSource = new EventSource("/live/typing/" + id);
+    typingSource.addEventListener("typing", (message) => {
+      const box = $("#typing-indicator");
+      if (!box) return;
+      box.hidden = !JSON.parse(message.data).typing;
+      clearTimeout(typingTimer);
+      if (!box.hidden) typingTimer = setTimeout(() => { box.hidden = true; }, 6000);
+    });
+  }
+  document.addEventListener("input", (event) => {
+    const mode = $("#composer .mode.active");
+    if (event.target.id !== "composer-text" || !$("#typing-indicator") || (mode && mode.dataset.mode === "note")) return;
+    if (Date.now() - typingSent < 2500) return;
+    typingSent = Date.now();
+    fetch("/inbox/c/" + $(".pane").dataset.conversation + "/typing", { method: "POST", headers: { "X-CSRF-Token": csrfToken() } });
+  });
+  document.addEventListener("htmx:afterSettle", followTyping);
+
+  document.addEventListener("DOMContentLoaded", () => { connect(); markActiveRow(); startHeartbeat(); followTyping(); });
 })();
