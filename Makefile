@@ -29,6 +29,7 @@ demo: install
 	@echo
 	@echo "  Zabota demo: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
 	@echo "  Sign in as admin@zabota.local / zabota-demo"
+	@echo "  Chat widget on a sample page: http://$(HOST):$(PORT)/widget/demo"
 	@echo
 	$(BIN)/zabota serve --host $(HOST) --port $(PORT)
 

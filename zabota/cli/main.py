@@ -171,6 +171,16 @@ def demo_data(
         err.print(f"[red]Demo data not loaded:[/red] {exc.translated(settings.default_language)}")
         raise typer.Exit(1) from None
     console.print(summary)
+    from zabota.widget.actions import first_widget_inbox
+
+    with database.transaction() as session:
+        key = first_widget_inbox(session)
+    if key:
+        base = "http://127.0.0.1:8000"
+        console.print(f"Chat widget: {base}/widget/demo; embed it on a site with", highlight=False)
+        console.print(
+            f'  <script src="{base}/widget.js" data-inbox="{key}" async></script>', highlight=False, markup=False
+        )
 
 
 def main() -> None:

@@ -987,6 +987,10 @@ def _database_state(session: Session) -> str:
     return ", ".join(busy) if busy else "empty"
 
 
+# Sites that may embed the demo widget: the server itself, as `make demo` runs it.
+DEMO_WIDGET_ORIGINS = ["http://127.0.0.1:8000", "http://localhost:8000"]
+
+
 def _set_up(session: Session, ids: _Ids) -> None:
     system = Actor.system()
     admin = create_user(
@@ -1024,6 +1028,16 @@ def _set_up(session: Session, ids: _Ids) -> None:
         created = create_inbox(session, by_admin, channel_type="api", name=inbox.name, default_department_id=department)
         ids.inboxes[inbox.key] = created.inbox.id
     load_help_center(session, by_admin, author=admin)
+    # The chat widget on the shop's site, with the first-line bot in front (see /widget/demo).
+    widget = create_inbox(
+        session,
+        by_admin,
+        channel_type="widget",
+        name="Чат на сайте",
+        default_department_id=ids.departments["support"],
+        settings={"allowed_origins": DEMO_WIDGET_ORIGINS, "bot": {"enabled": True}},
+    )
+    ids.inboxes["widget"] = widget.inbox.id
     session.flush()
 
 
