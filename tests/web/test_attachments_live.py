@@ -36,8 +36,10 @@ def test_operator_sends_an_image_and_a_pdf_and_a_refused_file_says_why(
     expect(thread.locator("a.attachment", has_text="инструкция.pdf")).to_be_visible()
     expect(page.locator("#composer-files .file-chip")).to_have_count(0)
     # The thumbnail is really served to the signed-in browser.
-    loaded = page.locator("#thread a.attachment.image img").evaluate("img => img.complete && img.naturalWidth")
-    assert loaded == 1
+    page.wait_for_function(
+        "() => { const img = document.querySelector('#thread a.attachment.image img');"
+        " return img && img.complete && img.naturalWidth === 1; }"
+    )
 
     with db.transaction() as session:
         message = session.query(Message).filter_by(conversation_id=conversation_id, direction="out").one()

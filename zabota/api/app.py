@@ -89,6 +89,8 @@ def create_app(
         yield
         if worker is not None:
             worker.stop(timeout=10)
+        if getattr(app.state, "operator_feed", None) is not None:
+            await app.state.operator_feed.stop()
         await app.state.live_feed.stop()
 
     app = FastAPI(

@@ -281,17 +281,37 @@ def _get(session: Session, conversation_id: int) -> Conversation:
     return conversation
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Everything that decides which conversations a person may see, so that a long-lived reader
+    (a live stream) can decide it for many conversations without asking the database each time."""
+
+    user_id: int
+    role: str
+    isolation: bool
+    department_ids: frozenset[int]
+
+    def sees(self, department_id: int | None, assignee_id: int | None) -> bool:
+        """Department isolation: operators see their departments' queues and what is assigned to them."""
+        if self.role in (Role.ADMIN, Role.SUPERVISOR):
+            return True
+        if not role_has(self.role, Permission.CONVERSATIONS_READ):
+            return False
+        if not self.isolation:
+            return True
+        return assignee_id == self.user_id or department_id is None or department_id in self.department_ids
+
+
+def viewer_of(session: Session, user: User) -> Viewer:
+    isolation = get_organization(session).department_isolation
+    departments = frozenset(department_ids_of(session, user.id)) if isolation else frozenset()
+    return Viewer(user.id, user.role, isolation, departments)
+
+
 def can_see(session: Session, user: User, conversation: Conversation) -> bool:
-    """Department isolation: operators see their departments' queues and what is assigned to them."""
-    if user.role in (Role.ADMIN, Role.SUPERVISOR):
+    if user.role in (Role.ADMIN, Role.SUPERVISOR):  # the common case, without a query
         return True
-    if not role_has(user.role, Permission.CONVERSATIONS_READ):
-        return False
-    if not get_organization(session).department_isolation:
-        return True
-    if conversation.assignee_id == user.id or conversation.department_id is None:
-        return True
-    return conversation.department_id in department_ids_of(session, user.id)
+    return viewer_of(session, user).sees(conversation.department_id, conversation.assignee_id)
 
 
 def access_conversation(session: Session, user: User, conversation_id: int) -> Conversation:
