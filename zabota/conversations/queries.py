@@ -197,8 +197,10 @@ def inbox_counts(session: Session, user: User) -> InboxCounts:
     # Grouped by (status, assignee): at most a few rows per colleague, whatever the volume.
     # Grouped by the bot state too: bot-active ones are counted apart, never in the people's views.
     bot_active = (Conversation.bot_state == BotState.ACTIVE).label("bot_active")
-    grouped = select(Conversation.status, Conversation.assignee_id, bot_active, func.count()).group_by(
-        Conversation.status, Conversation.assignee_id, bot_active
+    grouped = (
+        select(Conversation.status, Conversation.assignee_id, bot_active, func.count())
+        .where(Conversation.status.in_((Status.OPEN, Status.PENDING, Status.SNOOZED)))  # not the many resolved
+        .group_by(Conversation.status, Conversation.assignee_id, bot_active)
     )
     unanswered_query = select(func.count()).where(
         Conversation.status == Status.OPEN, Conversation.awaiting_reply_since.is_not(None), in_human_queue()
