@@ -6,7 +6,7 @@ from zabota.auth.models import ApiToken, User, UserSession
 from zabota.bot.models import BotTurn
 from zabota.canned.models import CannedReply
 from zabota.channels.models import Inbox
-from zabota.conversations.models import Conversation, Mention, Message, Note
+from zabota.conversations.models import Conversation, ConversationRead, Mention, Message, Note
 from zabota.customers.models import Customer, CustomerIdentity, Tag, customer_tags
 from zabota.db import Base
 from zabota.departments.models import Department, DepartmentMember
@@ -25,6 +25,7 @@ __all__ = [
     "BotTurn",
     "CannedReply",
     "Conversation",
+    "ConversationRead",
     "Customer",
     "CustomerIdentity",
     "Department",

@@ -28,6 +28,7 @@ from zabota.conversations.models import (
     AuthorKind,
     BotState,
     Conversation,
+    ConversationRead,
     DeliveryStatus,
     Direction,
     Mention,
@@ -152,7 +153,7 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
 
     for upload in uploads:
         upload.message_id = message.id
-    conversation.last_message_at = conversation.last_activity_at = now
+    conversation.last_message_at = conversation.last_activity_at = conversation.last_inbound_at = now
     conversation.last_message_preview = preview(text or " ".join(str(a.get("filename") or "") for a in attachments))
     conversation.message_count += 1
     conversation.first_customer_message_at = conversation.first_customer_message_at or now
@@ -320,6 +321,16 @@ def access_conversation(session: Session, user: User, conversation_id: int) -> C
     if conversation is None or not can_see(session, user, conversation):
         raise NotFound("Conversation {conversation_id} does not exist.", conversation_id=conversation_id)
     return conversation
+
+
+def mark_read(session: Session, user: User, conversation: Conversation) -> None:
+    """The operator has seen the conversation as it is now (opening it, replying, noting)."""
+    now = utcnow()
+    session.execute(
+        insert_for(session, ConversationRead)
+        .values(user_id=user.id, conversation_id=conversation.id, read_at=now)
+        .on_conflict_do_update(index_elements=["user_id", "conversation_id"], set_={"read_at": now})
+    )
 
 
 def reply(

@@ -85,6 +85,8 @@ class Conversation(Base):
     first_reply_breached_at: Mapped[datetime | None]
     resolution_breached_at: Mapped[datetime | None]
     last_message_at: Mapped[datetime | None]
+    # The customer's latest message; an operator who has not read the conversation since sees it as unread.
+    last_inbound_at: Mapped[datetime | None]
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     reopened_count: Mapped[int] = mapped_column(default=0)
@@ -165,3 +167,13 @@ class Mention(Base):
         UniqueConstraint("note_id", "user_id"),
         Index("ix_mentions_user_unread", "user_id", "read_at"),
     )
+
+
+class ConversationRead(Base):
+    """When an operator last looked at a conversation: what came from the customer after it is unread."""
+
+    __tablename__ = "conversation_reads"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +11,15 @@ from sqlalchemy.orm import Session
 
 from zabota.auth.models import User
 from zabota.auth.roles import Role
-from zabota.conversations.models import BotState, Conversation, Message, Note, Status, in_human_queue
+from zabota.conversations.models import (
+    BotState,
+    Conversation,
+    ConversationRead,
+    Message,
+    Note,
+    Status,
+    in_human_queue,
+)
 from zabota.departments.actions import department_ids_of
 from zabota.errors import DomainError
 from zabota.events.models import DomainEvent
@@ -189,6 +198,22 @@ class InboxCounts:
     unanswered: int
     by_department: dict[int, int]
     bot: int = 0  # open conversations the bot is handling (not in the other counts)
+
+
+def unread_ids(session: Session, user: User, conversations: Sequence[Conversation]) -> set[int]:
+    """Which of these conversations have a customer message newer than the user's last look."""
+    candidates = [c for c in conversations if c.last_inbound_at is not None]
+    if not candidates:
+        return set()
+    query = select(ConversationRead.conversation_id, ConversationRead.read_at).where(
+        ConversationRead.user_id == user.id, ConversationRead.conversation_id.in_([c.id for c in candidates])
+    )
+    read: dict[int, datetime] = {row.conversation_id: row.read_at for row in session.execute(query)}
+    return {
+        c.id
+        for c in candidates
+        if c.last_inbound_at is not None and (c.id not in read or c.last_inbound_at > read[c.id])
+    }
 
 
 def inbox_counts(session: Session, user: User) -> InboxCounts:

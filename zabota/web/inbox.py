@@ -111,7 +111,8 @@ def _list_context(session: Session, user: User, inbox: InboxQuery, cursor: str |
     customers = {
         c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_({r.customer_id for r in rows})))
     }
-    return {"conversations": rows, "customers": customers, "next_cursor": next_cursor, "inbox": inbox}
+    unread = queries.unread_ids(session, user, rows)
+    return {"conversations": rows, "customers": customers, "next_cursor": next_cursor, "inbox": inbox, "unread": unread}
 
 
 def _page_context(session: Session, principal: Principal, request: Request) -> dict[str, Any]:
@@ -186,6 +187,7 @@ def conversation_page(
     conversation_id: int, request: Request, session: DbSession, principal: Principal = page(READ)
 ) -> HTMLResponse:
     conversation = actions.access_conversation(session, principal.user, conversation_id)
+    actions.mark_read(session, principal.user, conversation)
     if is_htmx(request) and request.headers.get("hx-target") == "conversation":
         return _pane(request, session, principal, conversation)
     context = {**_page_context(session, principal, request), **_conversation_context(session, principal, conversation)}
@@ -208,6 +210,7 @@ def _pane(request: Request, session: Session, principal: Principal, conversation
 
 
 def _after_action(request: Request, session: Session, principal: Principal, conversation: Conversation) -> HTMLResponse:
+    actions.mark_read(session, principal.user, conversation)
     session.flush()
     response = _pane(request, session, principal, conversation)
     response.headers["HX-Trigger"] = "inbox-changed"
