@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.web.helpers import sign_in
+from tests.web.builders import sign_in_client as sign_in
 from zabota.auth.roles import Permission, Role, role_has
 from zabota.events.models import DomainEvent
 from zabota.web.app import WEB_ROUTERS

@@ -7,7 +7,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.web.helpers import PASSWORD, csrf_of, login_works, sign_in
+from tests.web.builders import PASSWORD, login_works
+from tests.web.builders import page_csrf as csrf_of
+from tests.web.builders import sign_in_client as sign_in
 from zabota.auth.models import ApiToken, User
 from zabota.channels.models import Inbox
 from zabota.departments.models import Department, DepartmentMember
