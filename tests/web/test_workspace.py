@@ -246,3 +246,13 @@ def test_live_stream_tells_whoever_lost_sight_of_a_transferred_conversation(db, 
     assert "conversation.transferred" in seen(anna)  # was hers: her Mine view must drop it
     assert "conversation.transferred" in seen(carl)  # his department's queue lost it
     assert "conversation.transferred" in seen(boris)  # it arrived in his department
+
+
+def test_channel_views_list_each_channel_in_use(client, db, staff):
+    anna = staff("operator", "Anna")
+    conversation_id = h.push(db, h.inbox(db), "m-1").conversation.id
+    sign_in_client(client, anna.email)
+    page = client.get("/inbox?view=all").text
+    assert 'data-channel="api"' in page and 'data-channel="widget"' not in page
+    assert f'data-id="{conversation_id}"' in client.get("/inbox/list?view=all&channel=api").text
+    assert f'data-id="{conversation_id}"' not in client.get("/inbox/list?view=all&channel=telegram").text

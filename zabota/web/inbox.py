@@ -16,6 +16,7 @@ from zabota.api.deps import DbSession, Principal
 from zabota.assignment.actions import ASSIGNABLE_ROLES, presences
 from zabota.auth.models import User
 from zabota.auth.roles import Permission, role_has
+from zabota.channels.actions import list_inboxes
 from zabota.conversations import actions, queries
 from zabota.conversations.models import Conversation, Status
 from zabota.customers.models import Customer
@@ -127,6 +128,7 @@ def _page_context(session: Session, principal: Principal, request: Request) -> d
         "users": users,
         "departments": departments,
         "counts": queries.inbox_counts(session, principal.user),
+        "channels": sorted({inbox.channel_type for inbox in list_inboxes(session)}),
         "can_write": role_has(principal.user.role, WRITE),
         "show_bot_view": role_has(principal.user.role, Permission.QUEUE_READ),
         # The live stream resumes from here, so nothing committed while the page loads is missed.

@@ -21,7 +21,12 @@ from zabota.sla.queries import sla_status, sla_statuses
 
 TEMPLATES = Path(__file__).parent / "templates"
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True)
-env.globals.update(sla_status=sla_status, sla_statuses=sla_statuses)
+# What people call each channel type; an unknown type shows as it is.
+CHANNEL_NAMES = {
+    "api": N_("API"), "widget": N_("Web chat"), "email": N_("Email"), "telegram": N_("Telegram"),
+    "whatsapp": N_("WhatsApp"), "vk": N_("VK"), "sms": N_("SMS"),
+}  # fmt: skip
+env.globals.update(sla_status=sla_status, sla_statuses=sla_statuses, channel_names=CHANNEL_NAMES)
 # A moment as app.js reads it (whole seconds, UTC).
 env.filters["iso"] = lambda value: value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
