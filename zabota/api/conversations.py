@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
@@ -46,6 +48,10 @@ def list_conversations(
     customer_id: int | None = None,
     urgent: bool | None = None,
     important: bool | None = None,
+    bot: Literal["exclude", "only", "include"] = Query(
+        default="exclude",
+        description="Conversations the bot is handling: left out (the people's queue), only, or both.",
+    ),
     cursor: str | None = Query(default=None, max_length=500),
     limit: int = Query(default=50, ge=1, le=200),
     principal: Principal = require(READ),
@@ -61,6 +67,7 @@ def list_conversations(
         customer_id=customer_id,
         urgent=urgent,
         important=important,
+        bot_active={"exclude": False, "only": True, "include": None}[bot],
     )
     page = queries.list_conversations(session, principal.user, filters, cursor=cursor, limit=limit)
     return PageOut[ConversationOut](items=[_out(c) for c in page.items], next_cursor=page.next_cursor)

@@ -244,6 +244,7 @@ class ConversationOut(Out):
     resolved_at: datetime | None
     reopened_count: int
     message_count: int
+    bot_state: str | None = Field(description="active while the bot handles it; handed_off / resolved after")
 
 
 class Attachment(In):
