@@ -298,3 +298,26 @@ def test_bad_settings_are_refused(widget_inbox, bad):
 
     with pytest.raises(DomainError):
         widget_inbox(**bad)
+
+
+def test_talk_to_a_person_hands_the_bot_conversation_over(client, db, widget_inbox, visitor):
+    from zabota.helpcenter.demo_articles import load_help_center
+    from zabota.jobs.queue import run_until_idle
+    from zabota.jobs.registry import autodiscover
+
+    with db.transaction() as session:
+        load_help_center(session, Actor.system())
+    _, key = widget_inbox(bot={"enabled": True})
+    headers = visitor(key)
+    assert client.post(f"/widget/v1/{key}/handoff", headers=headers).status_code == 409  # nothing to hand over
+    _send(client, key, headers, "Как вернуть деньги за заказ?")
+    autodiscover()
+    run_until_idle(db)
+    listed = client.get(f"/widget/v1/{key}/messages", headers=headers).json()
+    assert listed["messages"][-1]["author_kind"] == "bot"
+    assert listed["handoff_offered"] is True
+    handed = client.post(f"/widget/v1/{key}/handoff", headers=headers)
+    assert handed.status_code == 200 and handed.json()["handed_off"] is True
+    assert client.get(f"/widget/v1/{key}/messages", headers=headers).json()["handoff_offered"] is False
+    # Another visitor cannot hand over this conversation (it has none of its own).
+    assert client.post(f"/widget/v1/{key}/handoff", headers=visitor(key)).status_code == 409

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, StreamingResponse
@@ -29,6 +29,7 @@ from zabota.attachments.actions import file_response_headers, read_upload
 from zabota.auth.roles import Permission
 from zabota.config import get_settings
 from zabota.conversations.actions import access_conversation
+from zabota.conversations.models import Conversation
 from zabota.db import Database
 from zabota.errors import Conflict, DomainError, NotFound
 from zabota.events.actions import Actor
@@ -74,6 +75,24 @@ def _limiter(request: Request, name: str, rate: str) -> ActionLimiter:
     return limiter
 
 
+T = TypeVar("T")
+
+
+async def _transaction(request: Request, work: Callable[[Session], T]) -> T:
+    """The whole request's database work in one thread-pool hop, in one transaction.
+
+    With SQLite, a transaction held across several hops (a generator dependency) can wait for a
+    free thread while the threads wait for its write lock; one hop cannot deadlock that way.
+    """
+    database = _database(request)
+
+    def run() -> T:
+        with database.transaction() as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
+
+
 def hub_for(request: Request) -> WidgetHub:
     state = request.app.state
     hub = getattr(state, "widget_hub", None)
@@ -102,10 +121,12 @@ def _handoff_offered(session: Session, inbox_id: int, visitor: WidgetVisitor) ->
 
 
 @router.get(PREFIX + "/config")
-def config(key: str, request: Request, session: DbSession, lang: str | None = None) -> dict[str, Any]:
+async def config(key: str, request: Request, lang: str | None = None) -> dict[str, Any]:
     """The widget's look, words and availability in the visitor's language (public)."""
-    inbox = actions.widget_inboxes.find(session, key)
-    return queries.widget_config(session, inbox, _language(request, lang))
+    language = _language(request, lang)
+    return await _transaction(
+        request, lambda session: queries.widget_config(session, actions.widget_inboxes.find(session, key), language)
+    )
 
 
 class SessionIn(BaseModel):
@@ -115,49 +136,50 @@ class SessionIn(BaseModel):
 
 
 @router.post(PREFIX + "/session")
-def start_session(key: str, body: SessionIn, request: Request, session: DbSession) -> dict[str, Any]:
+async def start_session(key: str, body: SessionIn, request: Request) -> dict[str, Any]:
     """Resume the visitor of the `X-Widget-Token` header, or begin one; a site's signed user id
     (`user_id` + `user_hash` = hex HMAC-SHA256 of it under the inbox's identity secret) makes it a
     verified one. A wrong hash is refused with 403 `bad_user_hash`."""
-    inbox = actions.widget_inboxes.find(session, key)
-    _limiter(request, "session", get_settings().widget_session_rate_limit).check(
-        request.client.host if request.client else ""
-    )
-    started = actions.start_session(
-        session,
-        inbox,
-        token=request.headers.get(TOKEN_HEADER),
-        language=_language(request, body.language),
-        user_id=body.user_id or None,
-        signature=body.user_hash,
-    )
-    visitor = started.visitor
-    return {
-        "token": started.token,
-        "resumed": started.resumed,
-        "verified": visitor.user_id is not None,
-        "has_conversation": actions.visitor_customer_id(session, visitor) is not None,
-    }
+    limiter = _limiter(request, "session", get_settings().widget_session_rate_limit)
+    token, language = request.headers.get(TOKEN_HEADER), _language(request, body.language)
+
+    def work(session: Session) -> dict[str, Any]:
+        inbox = actions.widget_inboxes.find(session, key)
+        limiter.check(request.client.host if request.client else "")
+        started = actions.start_session(
+            session, inbox, token=token, language=language, user_id=body.user_id or None, signature=body.user_hash
+        )
+        visitor = started.visitor
+        return {
+            "token": started.token,
+            "resumed": started.resumed,
+            "verified": visitor.user_id is not None,
+            "has_conversation": actions.visitor_customer_id(session, visitor) is not None,
+        }
+
+    return await _transaction(request, work)
 
 
 # --- messages -------------------------------------------------------------------------------
 
 
 @router.get(PREFIX + "/messages")
-def list_messages(
-    key: str, request: Request, session: DbSession, after: int = Query(default=0, ge=0, le=2**62)
-) -> dict[str, Any]:
+async def list_messages(key: str, request: Request, after: int = Query(default=0, ge=0, le=2**62)) -> dict[str, Any]:
     """The visitor's messages after a message id, and the event cursor to resume the stream from."""
-    inbox, visitor = _visitor(session, request, key)
-    cursor = queries.latest_event_id(session)  # first: what commits later is in the stream too
-    messages = queries.visitor_messages(session, inbox.id, visitor, after=after)
-    actions.mark_delivered(session, [m["id"] for m in messages if m["direction"] == "out"])
-    return {
-        "messages": messages,
-        "cursor": cursor,
-        "handoff_offered": _handoff_offered(session, inbox.id, visitor),
-        "has_conversation": actions.visitor_customer_id(session, visitor) is not None,
-    }
+
+    def work(session: Session) -> dict[str, Any]:
+        inbox, visitor = _visitor(session, request, key)
+        cursor = queries.latest_event_id(session)  # first: what commits later is in the stream too
+        messages = queries.visitor_messages(session, inbox.id, visitor, after=after)
+        actions.mark_delivered(session, [m["id"] for m in messages if m["direction"] == "out"])
+        return {
+            "messages": messages,
+            "cursor": cursor,
+            "handoff_offered": _handoff_offered(session, inbox.id, visitor),
+            "has_conversation": actions.visitor_customer_id(session, visitor) is not None,
+        }
+
+    return await _transaction(request, work)
 
 
 class MessageIn(BaseModel):
@@ -167,34 +189,46 @@ class MessageIn(BaseModel):
 
 
 @router.post(PREFIX + "/messages", status_code=201)
-def send_message(key: str, body: MessageIn, request: Request, response: Response, session: DbSession) -> dict[str, Any]:
+async def send_message(key: str, body: MessageIn, request: Request, response: Response) -> dict[str, Any]:
     """Send a message; resending the same `client_id` returns the stored one (200)."""
-    inbox, visitor = _visitor(session, request, key)
-    _limiter(request, "send", get_settings().widget_send_rate_limit).check(str(visitor.id))
-    result = actions.send_message(
-        session, inbox, visitor, client_id=body.client_id, text=body.text, attachment_ids=body.attachment_ids
-    )
-    if not result.created:
+    limiter = _limiter(request, "send", get_settings().widget_send_rate_limit)
+
+    def work(session: Session) -> dict[str, Any]:
+        inbox, visitor = _visitor(session, request, key)
+        limiter.check(str(visitor.id))
+        result = actions.send_message(
+            session, inbox, visitor, client_id=body.client_id, text=body.text, attachment_ids=body.attachment_ids
+        )
+        return {"message": queries.render_message(result.message, {}), "created": result.created}
+
+    out = await _transaction(request, work)
+    if not out["created"]:
         response.status_code = 200
-    return {"message": queries.render_message(result.message, {}), "created": result.created}
+    return out
 
 
 @router.post(PREFIX + "/attachments", status_code=201)
-def upload(
-    key: str, request: Request, session: DbSession, file: UploadFile = File(description="The file.")
-) -> dict[str, Any]:
+async def upload(key: str, request: Request, file: UploadFile = File(description="The file.")) -> dict[str, Any]:
     """Upload a file for the next message (`attachment_ids`), within the inbox's limits."""
-    inbox, visitor = _visitor(session, request, key)
-    _limiter(request, "send", get_settings().widget_send_rate_limit).check(str(visitor.id))
-    stored = actions.upload_file(session, inbox, visitor, file.filename or "", read_upload(file.file))
-    return {"id": stored.id, "filename": stored.filename, "content_type": stored.content_type, "size": stored.size}
+    limiter = _limiter(request, "send", get_settings().widget_send_rate_limit)
+
+    def work(session: Session) -> dict[str, Any]:
+        inbox, visitor = _visitor(session, request, key)
+        limiter.check(str(visitor.id))
+        stored = actions.upload_file(session, inbox, visitor, file.filename or "", read_upload(file.file))
+        return {"id": stored.id, "filename": stored.filename, "content_type": stored.content_type, "size": stored.size}
+
+    return await _transaction(request, work)
 
 
 @router.get(PREFIX + "/attachments/{attachment_id}")
-def download(key: str, attachment_id: int, request: Request, session: DbSession) -> Response:
-    inbox, visitor = _visitor(session, request, key)
-    attachment = actions.visitor_attachment(session, inbox.id, visitor, attachment_id)
-    return Response(attachment.data, media_type=attachment.content_type, headers=file_response_headers(attachment))
+async def download(key: str, attachment_id: int, request: Request) -> Response:
+    def work(session: Session) -> Response:
+        inbox, visitor = _visitor(session, request, key)
+        attachment = actions.visitor_attachment(session, inbox.id, visitor, attachment_id)
+        return Response(attachment.data, media_type=attachment.content_type, headers=file_response_headers(attachment))
+
+    return await _transaction(request, work)
 
 
 class TypingIn(BaseModel):
@@ -202,10 +236,14 @@ class TypingIn(BaseModel):
 
 
 @router.post(PREFIX + "/typing", status_code=204)
-def typing(key: str, body: TypingIn, request: Request, session: DbSession) -> Response:
+async def typing(key: str, body: TypingIn, request: Request) -> Response:
     """The visitor is typing: passed live to the operators who see the conversation; not stored."""
-    inbox, visitor = _visitor(session, request, key)
-    conversation = actions.current_conversation(session, inbox.id, visitor)
+
+    def work(session: Session) -> Conversation | None:
+        inbox, visitor = _visitor(session, request, key)
+        return actions.current_conversation(session, inbox.id, visitor)
+
+    conversation = await _transaction(request, work)
     if conversation is not None:
         feed: LiveFeed = request.app.state.live_feed
         feed.publish_ephemeral(
@@ -215,25 +253,23 @@ def typing(key: str, body: TypingIn, request: Request, session: DbSession) -> Re
 
 
 @router.post(PREFIX + "/handoff")
-def handoff(key: str, request: Request, session: DbSession) -> dict[str, Any]:
+async def handoff(key: str, request: Request) -> dict[str, Any]:
     """«Talk to a person»: the bot passes the conversation to the operators."""
-    inbox, visitor = _visitor(session, request, key)
-    conversation = actions.current_conversation(session, inbox.id, visitor)
-    if conversation is None:
-        raise Conflict("There is no conversation to hand over yet.", code="no_conversation")
-    try:
-        bot = importlib.import_module("zabota.bot.actions")
-    except ImportError:
-        raise NotFound("This chat has no bot to hand over from.", code="no_bot") from None
-    customer_id = actions.visitor_customer_id(session, visitor)
-    done = bot.hand_off(
-        session,
-        conversation,
-        reason="customer_request",
-        actor=Actor("customer", customer_id),
-        language=visitor.language,
-    )
-    return {"handed_off": bool(done), "conversation_id": conversation.id}
+
+    def work(session: Session) -> dict[str, Any]:
+        inbox, visitor = _visitor(session, request, key)
+        conversation = actions.current_conversation(session, inbox.id, visitor)
+        if conversation is None:
+            raise Conflict("There is no conversation to hand over yet.", code="no_conversation")
+        try:
+            bot = importlib.import_module("zabota.bot.actions")
+        except ImportError:
+            raise NotFound("This chat has no bot to hand over from.", code="no_bot") from None
+        actor = Actor("customer", actions.visitor_customer_id(session, visitor))
+        done = bot.hand_off(session, conversation, reason="customer_request", actor=actor, language=visitor.language)
+        return {"handed_off": bool(done), "conversation_id": conversation.id}
+
+    return await _transaction(request, work)
 
 
 class PrechatIn(BaseModel):
@@ -244,11 +280,15 @@ class PrechatIn(BaseModel):
 
 
 @router.post(PREFIX + "/prechat")
-def prechat(key: str, body: PrechatIn, request: Request, session: DbSession) -> dict[str, Any]:
-    inbox, visitor = _visitor(session, request, key)
+async def prechat(key: str, body: PrechatIn, request: Request) -> dict[str, Any]:
     form = actions.PrechatForm(name=body.name, email=body.email, phone=body.phone, consent=body.consent)
-    customer = actions.submit_prechat(session, inbox, visitor, form)
-    return {"name": customer.name, "email": customer.email, "phone": customer.phone}
+
+    def work(session: Session) -> dict[str, Any]:
+        inbox, visitor = _visitor(session, request, key)
+        customer = actions.submit_prechat(session, inbox, visitor, form)
+        return {"name": customer.name, "email": customer.email, "phone": customer.phone}
+
+    return await _transaction(request, work)
 
 
 class EmailIn(BaseModel):
@@ -256,31 +296,37 @@ class EmailIn(BaseModel):
 
 
 @router.post(PREFIX + "/email")
-def leave_email(key: str, body: EmailIn, request: Request, session: DbSession) -> dict[str, Any]:
+async def leave_email(key: str, body: EmailIn, request: Request) -> dict[str, Any]:
     """While nobody can answer: the address to reply to by mail."""
-    inbox, visitor = _visitor(session, request, key)
-    customer = actions.leave_email(session, inbox, visitor, body.email)
-    return {"email": customer.email}
+
+    def work(session: Session) -> dict[str, Any]:
+        inbox, visitor = _visitor(session, request, key)
+        return {"email": actions.leave_email(session, inbox, visitor, body.email).email}
+
+    return await _transaction(request, work)
 
 
 @router.get(PREFIX + "/suggest")
-def suggest(
-    key: str, request: Request, session: DbSession, q: str = Query(default="", max_length=300), lang: str | None = None
+async def suggest(
+    key: str, request: Request, q: str = Query(default="", max_length=300), lang: str | None = None
 ) -> dict[str, Any]:
     """Published help articles for what the visitor is typing, before the chat starts."""
-    actions.widget_inboxes.find(session, key)
     language = _language(request, lang)
-    if len(q.strip()) < 3:
-        return {"articles": []}
-    hits = search_articles(session, q, language, limit=SUGGEST_LIMIT)
-    articles = []
-    for hit in hits:
-        version = hit.article.version(language) or hit.article.version(hit.language)
-        if version is None:
-            continue
-        url = str(request.base_url).rstrip("/") + f"/help/articles/{hit.article.slug}?lang={version.language}"
-        articles.append({"title": version.title, "snippet": hit.snippet, "url": url})
-    return {"articles": articles}
+    base = str(request.base_url).rstrip("/")
+
+    def work(session: Session) -> dict[str, Any]:
+        actions.widget_inboxes.find(session, key)
+        if len(q.strip()) < 3:
+            return {"articles": []}
+        articles = []
+        for hit in search_articles(session, q, language, limit=SUGGEST_LIMIT):
+            version = hit.article.version(language) or hit.article.version(hit.language)
+            if version is not None:
+                url = f"{base}/help/articles/{hit.article.slug}?lang={version.language}"
+                articles.append({"title": version.title, "snippet": hit.snippet, "url": url})
+        return {"articles": articles}
+
+    return await _transaction(request, work)
 
 
 # --- the live stream --------------------------------------------------------------------------
