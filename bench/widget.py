@@ -77,6 +77,13 @@ class Run:
         self.stop = asyncio.Event()
 
     async def operator_stream(self, client: httpx.AsyncClient) -> None:
+        try:
+            await self._operator_stream(client)
+        except Exception as exc:
+            common.log(f"the operator's stream failed: {exc!r}")
+            raise
+
+    async def _operator_stream(self, client: httpx.AsyncClient) -> None:
         async with client.stream("GET", "/live/events", timeout=httpx.Timeout(10, read=None)) as response:
             response.raise_for_status()
             name = ""
