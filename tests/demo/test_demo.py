@@ -205,8 +205,11 @@ def test_small_demo_loads_through_the_domain(db: Database) -> None:
             assert authenticate(session, member.email, DEMO_ADMIN_PASSWORD).handle == member.handle
         assert len(session.scalars(select(Department)).all()) == 3
         inboxes = session.scalars(select(Inbox)).all()
-        assert {i.name for i in inboxes} == {"Сайт магазина", "Мобильное приложение", "Маркетплейс"}
-        assert all(i.channel_type == "api" and i.default_department_id for i in inboxes)
+        assert {i.name for i in inboxes} == {"Сайт магазина", "Мобильное приложение", "Маркетплейс", "Чат на сайте"}
+        assert all(i.default_department_id for i in inboxes)
+        assert sorted(i.channel_type for i in inboxes) == ["api", "api", "api", "widget"]
+        widget = next(i for i in inboxes if i.channel_type == "widget")
+        assert widget.settings["bot"]["enabled"] is True and widget.settings["key"].startswith("zw_")
         conversations = session.scalars(select(Conversation)).all()
         assert {c.status for c in conversations} == {"open", "pending", "snoozed", "resolved"}
         assert any(c.reopened_count for c in conversations)

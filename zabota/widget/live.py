@@ -226,6 +226,9 @@ class WidgetHub:
                 skip=self._sent,
                 filtered=False,
             )
+            if not read and latest_event_id(session) < self._cursor:
+                # The events table went back (a restored backup, an emptied test database).
+                self._cursor, self._sent = latest_event_id(session), set()
         # Every event read is remembered, picked or not, so the look-behind never repeats it.
         self._sent.update(read)
         self._cursor = max(self._cursor, *read) if read else self._cursor
