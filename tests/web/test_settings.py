@@ -436,3 +436,55 @@ def test_password_change_keeps_this_session_and_ends_the_others(app, db, make_st
     with TestClient(app) as fresh:
         assert not login_works(fresh, operator.email, PASSWORD)
         assert login_works(fresh, operator.email, "new-password-1")
+
+
+def test_a_web_chat_made_in_settings_shows_its_snippet_and_an_audited_identity_key(client, db, make_staff):
+    from zabota.events.models import DomainEvent
+    from zabota.widget.actions import user_hash
+
+    admin, supervisor = make_staff("admin"), make_staff("supervisor")
+    csrf = sign_in(client, admin.email)
+    created = client.post(
+        "/settings/inboxes",
+        data={"csrf_token": csrf, "channel_type": "widget", "name": "Сайт", "allowed_origins": "https://shop.example"},
+        follow_redirects=True,
+    )
+    assert created.status_code == 200 and "widget_created" in str(created.url)
+    with db.transaction() as session:
+        inbox = session.scalar(select(Inbox).where(Inbox.channel_type == "widget"))
+        assert inbox.settings["allowed_origins"] == ["https://shop.example"]
+        inbox_id, key = inbox.id, inbox.settings["key"]
+    assert f'data-inbox="{key}"' in created.text and "widget.js" in created.text
+
+    shown = client.post(f"/settings/inboxes/{inbox_id}/identity-secret", data={"csrf_token": csrf, "action": "reveal"})
+    assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    secret = re.search(r'id="identity-secret" readonly value="([^"]+)"', shown.text).group(1)
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).where(DomainEvent.type == "inbox.secret_revealed")) == 1
+    signed = {"user_id": "user-7", "user_hash": user_hash(secret, "user-7")}
+    assert client.post(f"/widget/v1/{key}/session", json=signed).status_code in (200, 201)
+
+    renewed = client.post(
+        f"/settings/inboxes/{inbox_id}/identity-secret", data={"csrf_token": csrf, "action": "rotate"}
+    )
+    new_secret = re.search(r'id="identity-secret" readonly value="([^"]+)"', renewed.text).group(1)
+    assert new_secret != secret
+    stale = client.post(f"/widget/v1/{key}/session", json=signed)  # signed with the old key
+    assert stale.status_code == 403 and stale.json()["type"].endswith("bad_user_hash")
+    fresh = {"user_id": "user-7", "user_hash": user_hash(new_secret, "user-7")}
+    assert client.post(f"/widget/v1/{key}/session", json=fresh).status_code in (200, 201)
+
+    moved = client.post(
+        f"/settings/inboxes/{inbox_id}",
+        data={"csrf_token": csrf, "name": "Сайт", "allowed_origins": "https://a.example\nhttps://b.example"},
+    )
+    assert moved.status_code in (200, 303)
+    with db.transaction() as session:
+        assert session.get(Inbox, inbox_id).settings["allowed_origins"] == ["https://a.example", "https://b.example"]
+
+    # A supervisor sees inboxes but may not read or renew the key.
+    csrf = sign_in(client, supervisor.email)
+    refused = client.post(
+        f"/settings/inboxes/{inbox_id}/identity-secret", data={"csrf_token": csrf, "action": "reveal"}
+    )
+    assert refused.status_code == 403 and new_secret not in refused.text

@@ -240,3 +240,25 @@ on_commit(_forget_tokens_on_inbox_change)
 
 def list_inboxes(session: Session) -> list[Inbox]:
     return list(session.scalars(select(Inbox).order_by(Inbox.id)))
+
+
+def _generated_secret_name(inbox: Inbox, name: str) -> str:
+    if name not in getattr(get_adapter(inbox.channel_type), "generated_secrets", ()):
+        raise NotFound("This inbox has no secret called {name}.", name=name)
+    return name
+
+
+def reveal_secret(session: Session, actor: Actor, inbox: Inbox, name: str) -> str:
+    """A generated secret (such as the widget's identity key) for an admin to copy; every look is audited."""
+    value = str(unseal(inbox.secrets_encrypted).get(_generated_secret_name(inbox, name), ""))
+    record_event(session, "inbox.secret_revealed", actor, "inbox", inbox.id, {"name": name})
+    return value
+
+
+def rotate_secret(session: Session, actor: Actor, inbox: Inbox, name: str) -> str:
+    """A new value for a generated secret; whatever was signed with the old one stops verifying."""
+    sealed = unseal(inbox.secrets_encrypted)
+    sealed[_generated_secret_name(inbox, name)] = secrets.token_urlsafe(32)
+    inbox.secrets_encrypted = seal(sealed)
+    record_event(session, "inbox.secret_rotated", actor, "inbox", inbox.id, {"name": name})
+    return str(sealed[name])

@@ -72,6 +72,7 @@ NOTICES = {
     "policy_cleared": N_("The SLA policy was removed."),
     "token_revoked": N_("The token was revoked."),
     "inbox_saved": N_("The inbox was saved."),
+    "widget_created": N_("The web chat was created: put its snippet on your site."),
     "inbox_activated": N_("The inbox accepts messages again."),
     "inbox_deactivated": N_("The inbox was deactivated; its token no longer works."),
 }
@@ -652,7 +653,14 @@ def _inboxes_context(session: Session) -> dict[str, Any]:
         "departments": {d.id: d for d in session.scalars(select(Department).order_by(Department.name))},
         "new_token": None,
         "token_inbox": None,
+        "revealed_secret": None,
+        "secret_inbox": None,
     }
+
+
+def _origins(text: str) -> list[str]:
+    """Allowed site origins, one per line (or separated by commas or spaces)."""
+    return [item for item in text.replace(",", " ").split() if item]
 
 
 def _department_choice(value: str | None) -> int | None:
@@ -677,19 +685,23 @@ def _token_shown(
 def create_inbox(
     request: Request, session: DbSession, values: FormValues, principal: Principal = page(P.INBOXES_MANAGE)
 ) -> Response:
-    """An API-channel inbox; its ingress token is shown on this answer only."""
+    """An API inbox (its ingress token is shown on this answer only) or a web chat for a site."""
     form = Form(session, principal, "create", values)
+    widget = values.get("channel_type") == "widget"
     new = form.run(
         lambda: channels.create_inbox(
             session,
             principal.actor,
-            channel_type="api",
+            channel_type="widget" if widget else "api",
             name=values.get("name", ""),
+            settings={"allowed_origins": _origins(values.get("allowed_origins", ""))} if widget else None,
             default_department_id=_department_choice(values.get("default_department_id")),
         )
     )
     if new is None:
         return _page(request, session, principal, "inboxes", _inboxes_context(session), form)
+    if widget:
+        return _done("/settings/inboxes", "widget_created")
     return _token_shown(request, session, principal, new.inbox.id, new.token, form, 201)
 
 
@@ -707,11 +719,13 @@ def update_inbox(
     def save() -> None:
         if "name" in values and not values["name"].strip():
             raise DomainError("An inbox needs a name.")
+        origins = values.get("allowed_origins")
         channels.update_inbox(
             session,
             principal.actor,
             inbox,
             name=values.get("name"),
+            settings={"allowed_origins": _origins(origins)} if origins is not None else None,
             default_department_id=_department_choice(values.get("default_department_id")),
         )
 
@@ -741,6 +755,26 @@ def rotate_inbox_token(
     inbox = channels.get_inbox(session, inbox_id)
     token = channels.rotate_inbox_token(session, principal.actor, inbox)
     return _token_shown(request, session, principal, inbox.id, token, Form(session, principal, "rotate", {}), 200)
+
+
+@router.post("/settings/inboxes/{inbox_id}/identity-secret", response_model=None)
+def identity_secret(
+    inbox_id: int,
+    request: Request,
+    session: DbSession,
+    values: FormValues,
+    principal: Principal = page(P.INBOXES_MANAGE),
+) -> Response:
+    """Show (audited) or renew the key a site signs its user ids with for the web chat."""
+    inbox = channels.get_inbox(session, inbox_id)
+    if values.get("action") == "rotate":
+        secret = channels.rotate_secret(session, principal.actor, inbox, "identity_secret")
+    else:
+        secret = channels.reveal_secret(session, principal.actor, inbox, "identity_secret")
+    context = {**_inboxes_context(session), "revealed_secret": secret, "secret_inbox": inbox}
+    response = _page(request, session, principal, "inboxes", context, Form(session, principal, "secret", {}))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- one's own account (every signed-in role) --------------------------------------------------
