@@ -57,6 +57,10 @@ def test_two_operators_work_a_conversation_live(browser, server_url, db, make_us
     # A second customer message arrives while Anna has the conversation open.
     push_message(server_url, inbox, headers, "m-1-b", "Спасибо! А когда привезут?", "Ольга Петрова")
     expect(anna_page.locator(".msg.in").last).to_contain_text("когда привезут", timeout=LIVE)
+    # New to Boris, who has not opened it; not to Anna, who is reading it.
+    expect(boris_page.locator(f".rows .row[data-id='{conversation_id}'] .badge.unread")).to_have_count(1, timeout=LIVE)
+    anna_page.wait_for_timeout(500)  # the list refresh that follows the message
+    expect(anna_page.locator(f".rows .row[data-id='{conversation_id}'] .badge.unread")).to_have_count(0)
 
     # A note with an @mention notifies Boris.
     anna_page.click(".composer .mode[data-mode=note]")

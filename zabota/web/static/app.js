@@ -209,7 +209,14 @@
 
   function markActiveRow() {
     const pane = $(".pane");
-    $$(".rows .row").forEach((row) => row.classList.toggle("active", !!pane && row.dataset.id === pane.dataset.conversation));
+    $$(".rows .row").forEach((row) => {
+      const active = !!pane && row.dataset.id === pane.dataset.conversation;
+      row.classList.toggle("active", active);
+      if (active) {  // the operator is reading it: not "new", whatever order the list and pane loaded in
+        row.classList.remove("unread");
+        $$(".badge.unread", row).forEach((badge) => badge.remove());
+      }
+    });
   }
 
   // --- live: server-sent events, resumed with Last-Event-ID after a drop -------------------
