@@ -77,16 +77,19 @@ def read_changes(database: Database, cursor: Cursor) -> list[Change]:
     """Events after the cursor (looking LOOKBACK behind it for late commits), oldest first."""
     columns = (DomainEvent.id, DomainEvent.type, DomainEvent.conversation_id, DomainEvent.payload)
     with database.reading() as session:
-        rows = [
-            row
-            for row in session.execute(
-                select(*columns)
-                .where(DomainEvent.id > max(cursor.floor, cursor.last_id - LOOKBACK))
-                .order_by(DomainEvent.id)
-                .limit(BATCH + LOOKBACK)
-            )
-            if row.id not in cursor.seen
-        ]
+        # Ids first (an index-only read of the look-behind window), whole rows only for new ones.
+        window = (
+            select(DomainEvent.id)
+            .where(DomainEvent.id > max(cursor.floor, cursor.last_id - LOOKBACK))
+            .order_by(DomainEvent.id)
+            .limit(BATCH + LOOKBACK)
+        )
+        new_ids = [i for i in session.scalars(window) if i not in cursor.seen]
+        rows = (
+            list(session.execute(select(*columns).where(DomainEvent.id.in_(new_ids)).order_by(DomainEvent.id)))
+            if new_ids
+            else []
+        )
         ids = {row.conversation_id for row in rows if row.conversation_id is not None}
         where = {
             c.id: (c.department_id, c.assignee_id)
