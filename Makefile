@@ -25,7 +25,7 @@ migrate: install
 
 demo: install
 	$(BIN)/zabota migrate
-	$(BIN)/zabota demo-data
+	$(BIN)/zabota demo-data --base-url http://$(HOST):$(PORT)
 	@echo
 	@echo "  Zabota demo: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
 	@echo "  Sign in as admin@zabota.local / zabota-demo"

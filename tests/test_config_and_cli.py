@@ -99,3 +99,12 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
     result = _zabota("serve", "--port", "0", env={"ZABOTA_DATA_DIR": str(tmp_path), "SECRET_KEY": TEST_SECRET_KEY})
     assert result.returncode == 2
     assert "zabota migrate" in result.stderr
+
+
+def test_demo_data_prints_the_widget_snippet_for_the_address_it_will_be_served_on(tmp_path):
+    env = {"ZABOTA_DATA_DIR": str(tmp_path), "SECRET_KEY": TEST_SECRET_KEY}
+    assert _zabota("migrate", env=env).returncode == 0
+    loaded = _zabota("demo-data", "--conversations", "10", "--base-url", "http://127.0.0.1:8011/", env=env)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "http://127.0.0.1:8011/widget/demo" in loaded.stdout
+    assert '<script src="http://127.0.0.1:8011/widget.js" data-inbox="zw_' in loaded.stdout

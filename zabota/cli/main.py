@@ -159,6 +159,9 @@ def api_token(
 def demo_data(
     conversations: Annotated[int, typer.Option(help="How many conversations to generate.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 42,
+    base_url: Annotated[
+        str, typer.Option(help="Where Zabota will be served, for the printed widget snippet.")
+    ] = "http://127.0.0.1:8000",
 ) -> None:
     """Load reproducible demo data: staff, departments, inboxes, customers, conversations."""
     from zabota.demo.generate import DemoSpec, load_demo
@@ -176,7 +179,7 @@ def demo_data(
     with database.transaction() as session:
         key = first_widget_inbox(session)
     if key:
-        base = "http://127.0.0.1:8000"
+        base = base_url.rstrip("/")
         console.print(f"Chat widget: {base}/widget/demo; embed it on a site with", highlight=False)
         console.print(
             f'  <script src="{base}/widget.js" data-inbox="{key}" async></script>', highlight=False, markup=False
