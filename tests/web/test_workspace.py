@@ -20,9 +20,10 @@ from zabota.customers.models import Customer
 from zabota.db import utcnow
 from zabota.departments.models import Department
 from zabota.events.actions import Actor
+from zabota.events.queries import latest_event_id
 from zabota.org.actions import update_organization
 from zabota.sla.actions import set_policy
-from zabota.web.live import Cursor, latest_event_id, messages_for, read_changes
+from zabota.web.live import Cursor, messages_for, read_changes
 
 
 def _english(db, *users) -> None:
@@ -231,7 +232,8 @@ def test_live_stream_tells_whoever_lost_sight_of_a_transferred_conversation(db, 
     conversation_id = h.push(db, h.inbox(db, support), "m-1").conversation.id
     with db.transaction() as session:
         update_organization(session, Actor.system(), department_isolation=True)
-    start = latest_event_id(db)
+    with db.reading() as session:
+        start = latest_event_id(session)
     with db.transaction() as session:
         conversation = session.get(Conversation, conversation_id)
         conversation.assignee_id = anna.id

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zabota.api.deps import DbSession, Principal
@@ -23,7 +23,7 @@ from zabota.customers.models import Customer
 from zabota.departments.actions import get_department
 from zabota.departments.models import Department
 from zabota.errors import DomainError, NotFound
-from zabota.events.models import DomainEvent
+from zabota.events.queries import latest_event_id
 from zabota.org.actions import get_organization
 from zabota.web.deps import page
 from zabota.web.presence import header_context
@@ -132,7 +132,7 @@ def _page_context(session: Session, principal: Principal, request: Request) -> d
         "can_write": role_has(principal.user.role, WRITE),
         "show_bot_view": role_has(principal.user.role, Permission.QUEUE_READ),
         # The live stream resumes from here, so nothing committed while the page loads is missed.
-        "last_event_id": session.scalar(select(func.max(DomainEvent.id))) or 0,
+        "last_event_id": latest_event_id(session),
         **_list_context(session, principal.user, inbox, None),
     }
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from zabota.api.deps import Principal
@@ -30,6 +30,7 @@ from zabota.conversations.models import Conversation
 from zabota.db import Database
 from zabota.events.live import LiveFeed
 from zabota.events.models import DomainEvent
+from zabota.events.queries import latest_event_id, unseen_event_ids
 from zabota.i18n import gettext
 from zabota.web.deps import authenticate_page
 
@@ -77,14 +78,8 @@ def read_changes(database: Database, cursor: Cursor) -> list[Change]:
     """Events after the cursor (looking LOOKBACK behind it for late commits), oldest first."""
     columns = (DomainEvent.id, DomainEvent.type, DomainEvent.conversation_id, DomainEvent.payload)
     with database.reading() as session:
-        # Ids first (an index-only read of the look-behind window), whole rows only for new ones.
-        window = (
-            select(DomainEvent.id)
-            .where(DomainEvent.id > max(cursor.floor, cursor.last_id - LOOKBACK))
-            .order_by(DomainEvent.id)
-            .limit(BATCH + LOOKBACK)
-        )
-        new_ids = [i for i in session.scalars(window) if i not in cursor.seen]
+        after = max(cursor.floor, cursor.last_id - LOOKBACK)
+        new_ids = unseen_event_ids(session, after, cursor.seen, limit=BATCH + LOOKBACK)
         rows = (
             list(session.execute(select(*columns).where(DomainEvent.id.in_(new_ids)).order_by(DomainEvent.id)))
             if new_ids
@@ -120,9 +115,9 @@ def catch_up(database: Database, after: int, until: int) -> list[Change]:
             return changes
 
 
-def latest_event_id(database: Database) -> int:
+def _latest_event_id(database: Database) -> int:
     with database.reading() as session:
-        return int(session.scalar(select(func.max(DomainEvent.id))) or 0)
+        return latest_event_id(session)
 
 
 class OperatorFeed:
@@ -138,7 +133,7 @@ class OperatorFeed:
     async def subscribe(self) -> asyncio.Queue[list[Change]]:
         """A queue of change batches from now on, and the id the shared reader has reached."""
         if self._task is None or self._task.done():
-            start = await run_in_threadpool(latest_event_id, self.database)
+            start = await run_in_threadpool(_latest_event_id, self.database)
             if self._task is None or self._task.done():
                 self.cursor = Cursor(start, floor=start)
                 self._task = asyncio.create_task(self._run(), name="operator-feed")
@@ -166,7 +161,7 @@ class OperatorFeed:
             signal = self.feed.signal  # taken before reading, so a commit during the read wakes us again
             try:
                 changes = await run_in_threadpool(read_changes, self.database, self.cursor)
-                if not changes and await run_in_threadpool(latest_event_id, self.database) < self.cursor.last_id:
+                if not changes and await run_in_threadpool(_latest_event_id, self.database) < self.cursor.last_id:
                     # The events table went back (a restore, or tests emptying it): follow it anew.
                     self.cursor = Cursor(0)
                     continue

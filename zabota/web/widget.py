@@ -34,6 +34,7 @@ from zabota.db import Database
 from zabota.errors import Conflict, DomainError, NotFound
 from zabota.events.actions import Actor
 from zabota.events.live import LiveFeed
+from zabota.events.queries import latest_event_id
 from zabota.helpcenter.search import search_articles
 from zabota.i18n import LANGUAGES, gettext, negotiate
 from zabota.web.deps import page
@@ -169,7 +170,7 @@ async def list_messages(key: str, request: Request, after: int = Query(default=0
 
     def work(session: Session) -> dict[str, Any]:
         inbox, visitor = _visitor(session, request, key)
-        cursor = queries.latest_event_id(session)  # first: what commits later is in the stream too
+        cursor = latest_event_id(session)  # first: what commits later is in the stream too
         messages = queries.visitor_messages(session, inbox.id, visitor, after=after)
         actions.mark_delivered(session, [m["id"] for m in messages if m["direction"] == "out"])
         return {
@@ -338,7 +339,7 @@ def _stream_start(database: Database, key: str, token: str | None, resume: int |
         visitor = actions.authenticate_visitor(session, inbox, token)
         customer_id = actions.visitor_customer_id(session, visitor)
         conversations = {c.id for c in actions.visitor_conversations(session, inbox.id, visitor)}
-        start = resume if resume is not None else queries.latest_event_id(session)
+        start = resume if resume is not None else latest_event_id(session)
     return Subscriber(inbox.id, customer_id, conversations), start
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -27,7 +27,8 @@ from zabota.conversations.models import Message
 from zabota.db import Database
 from zabota.events.live import LiveFeed
 from zabota.events.models import DomainEvent
-from zabota.widget.queries import latest_event_id, operator_names, render_message
+from zabota.events.queries import latest_event_id, unseen_event_ids
+from zabota.widget.queries import operator_names, render_message
 
 log = logging.getLogger(__name__)
 LOOKBACK = 200  # ids are taken at insert and seen at commit: look behind the cursor (web/live.py)
@@ -84,15 +85,12 @@ def read_events(
     `customers` maps customer id → inbox id: a new conversation of theirs there joins the set.
     Returns (event, item) pairs and the ids of every event read (picked or not).
     """
-    skipped = set(skip)
-    query = select(DomainEvent.id).where(DomainEvent.id > after, DomainEvent.conversation_id.is_not(None))
+    where: list[ColumnElement[bool]] = [DomainEvent.conversation_id.is_not(None)]
     if filtered:
-        query = query.where(
+        where.append(
             or_(DomainEvent.conversation_id.in_(conversations or {0}), DomainEvent.type == "conversation.created")
         )
-    # Ids first (an index-only read of the look-behind window), whole rows only for the new ones:
-    # re-loading the window's rows at every wake-up cost more than everything else per message.
-    new_ids = [i for i in session.scalars(query.order_by(DomainEvent.id).limit(limit)) if i not in skipped]
+    new_ids = unseen_event_ids(session, after, set(skip), limit=limit, where=where)
     rows = (
         list(session.scalars(select(DomainEvent).where(DomainEvent.id.in_(new_ids)).order_by(DomainEvent.id)))
         if new_ids

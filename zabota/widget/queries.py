@@ -7,14 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import babel.dates
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zabota.assignment.actions import ASSIGNABLE_ROLES, live_session_clause
 from zabota.auth.models import User
 from zabota.conversations.models import Conversation, Message
 from zabota.db import utcnow
-from zabota.events.models import DomainEvent
 from zabota.i18n import N_, gettext
 from zabota.org.actions import get_organization
 from zabota.sla.calendar import BusinessCalendar
@@ -128,10 +127,6 @@ def widget_config(session: Session, inbox: WidgetInbox, language: str) -> dict[s
         "offline_notice": offline_notice(session, state, language),
         "strings": strings,
     }
-
-
-def latest_event_id(session: Session) -> int:
-    return int(session.scalar(select(func.max(DomainEvent.id))) or 0)
 
 
 def operator_names(session: Session, user_ids: set[int]) -> dict[int, str]:
