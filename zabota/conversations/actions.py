@@ -83,6 +83,11 @@ def _event(
     record_event(session, type, actor, "conversation", conversation.id, payload or {}, conversation_id=conversation.id)
 
 
+def _preview(text: str, attachments: list[dict[str, Any]]) -> str:
+    """The list's preview of a message; a message of files alone shows their names."""
+    return preview(text or " ".join(str(a.get("filename") or "") for a in attachments))
+
+
 def _check_text(text: str, html: str | None, attachments: list[dict[str, Any]]) -> None:
     if not text.strip() and not html and not attachments:
         raise DomainError("A message needs text or an attachment.", code="empty_message")
@@ -154,7 +159,7 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
     for upload in uploads:
         upload.message_id = message.id
     conversation.last_message_at = conversation.last_activity_at = conversation.last_inbound_at = now
-    conversation.last_message_preview = preview(text or " ".join(str(a.get("filename") or "") for a in attachments))
+    conversation.last_message_preview = _preview(text, attachments)
     conversation.message_count += 1
     conversation.first_customer_message_at = conversation.first_customer_message_at or now
     bot_active = conversation.bot_state == BotState.ACTIVE
@@ -382,7 +387,7 @@ def reply(
     for upload in uploads:
         upload.message_id = message.id
     conversation.last_message_at = conversation.last_activity_at = now
-    conversation.last_message_preview = preview(text or " ".join(str(a.get("filename") or "") for a in attachments))
+    conversation.last_message_preview = _preview(text, attachments)
     conversation.message_count += 1
     payload: dict[str, Any] = {"message_id": message.id, "direction": "out", "author_kind": str(author_kind)}
     if author_kind == AuthorKind.OPERATOR and author is not None:
