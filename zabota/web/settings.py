@@ -35,7 +35,7 @@ from zabota.org.actions import WEEKDAYS, get_organization, update_organization
 from zabota.sla import actions as sla
 from zabota.web.deps import page
 from zabota.web.forms import FormValues, parse_bool, parse_int, parse_optional_int
-from zabota.web.render import env, render
+from zabota.web.render import env, language_for, render
 
 router = APIRouter(include_in_schema=False)
 P = Permission
@@ -131,7 +131,7 @@ def _page(
 ) -> HTMLResponse:
     org = get_organization(session)
     user = principal.user
-    language = user.language if user.language in ("ru", "en") else "ru"
+    language = language_for(request, user)  # the page's own language, so errors read like the page
     errors: dict[str, str] = {}
     if form is not None and form.error is not None:
         errors[form.name] = form.error.translated(language)
