@@ -35,6 +35,7 @@ from zabota.org.actions import WEEKDAYS, get_organization, update_organization
 from zabota.sla import actions as sla
 from zabota.web.deps import page
 from zabota.web.forms import FormValues, parse_bool, parse_int, parse_optional_int
+from zabota.web.presence import header_context
 from zabota.web.render import env, language_for, render
 
 router = APIRouter(include_in_schema=False)
@@ -138,8 +139,7 @@ def _page(
         status = form.error.status
     notice = NOTICES.get(request.query_params.get("done", ""))
     full = {
-        "user": user,
-        "csrf_token": principal.csrf_token,
+        **header_context(session, principal),
         "timezone": org.timezone,
         "org": org,
         "section": section,
@@ -264,7 +264,7 @@ def _departments_context(session: Session) -> dict[str, Any]:
         "departments": all_departments,
         "members": members,
         "people": people,
-        "presence": presences(session, people),
+        "member_presence": presences(session, people),
         "load": loads(session, [u.id for u in people]),
         "policies": POLICY_NAMES,
         "availabilities": AVAILABILITIES,
