@@ -87,20 +87,4 @@ def operator_loads(
     session: DbSession, department_id: int | None = None, principal: Principal = require(Permission.QUEUE_READ)
 ) -> list[OperatorLoadOut]:
     """Everyone who works conversations: presence, open and pending load against capacity."""
-    return [
-        OperatorLoadOut(
-            user_id=row.user_id,
-            name=row.name,
-            handle=row.handle,
-            role=row.role,
-            availability=row.availability,
-            presence=row.presence.value,
-            open=row.open,
-            pending=row.pending,
-            load=row.load,
-            capacity=row.capacity,
-            free=row.free,
-            department_ids=row.department_ids,
-        )
-        for row in queries.operator_loads(session, department_id)
-    ]
+    return [OperatorLoadOut.model_validate(row) for row in queries.operator_loads(session, department_id)]

@@ -145,19 +145,7 @@ def breaches_by_department(
     """Targets missed on a day (the organization's today by default), per department."""
     resolved_day, _, _ = queries.day_bounds(session, day)
     rows = queries.breaches_by_department(session, resolved_day)
-    return BreachesDayOut(
-        day=resolved_day,
-        departments=[
-            DepartmentBreachesOut(
-                department_id=r.department_id,
-                name=r.name,
-                first_reply=r.first_reply,
-                resolution=r.resolution,
-                total=r.total,
-            )
-            for r in rows
-        ],
-    )
+    return BreachesDayOut(day=resolved_day, departments=[DepartmentBreachesOut.model_validate(r) for r in rows])
 
 
 @router.get("/queue/departments", response_model=list[QueueStatsOut])
