@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from zabota.bot.actions import HANDOFF_REASONS
 from zabota.bot.models import BotTurn
 from zabota.conversations.models import BotState, Conversation
+from zabota.errors import DomainError
 from zabota.events.models import DomainEvent
 from zabota.helpcenter.models import HelpArticle, HelpFeedback
 
@@ -66,6 +67,10 @@ class BotStats:
 
 
 def bot_stats(session: Session, since: datetime, until: datetime) -> BotStats:
+    if since.tzinfo is None or until.tzinfo is None:
+        raise DomainError("Give since and until with a time zone offset.", code="bad_period")
+    if since >= until:
+        raise DomainError("The period must end after it starts.", code="bad_period")
     conversations = session.scalar(
         select(func.count()).where(
             Conversation.bot_state.is_not(None), Conversation.opened_at >= since, Conversation.opened_at < until
