@@ -73,11 +73,9 @@ def create_inbox(
             channel_type=channel_type,
             names=", ".join(sorted(unknown)),
         )
-    if "webhook_secret" in adapter.secret_names and not sealed.get("webhook_secret"):
-        sealed["webhook_secret"] = secrets.token_urlsafe(32)
-    for generated in getattr(adapter, "generated_secrets", ()):  # e.g. the widget's identity key
+    for generated in adapter.generated_secrets:  # the API channel's webhook key, the widget's identity key
         if not sealed.get(generated):
-            sealed[generated] = secrets.token_urlsafe(32)
+            sealed[generated] = _new_secret()
     issued = issue_token("zbi")
     inbox = Inbox(
         channel_type=channel_type,
@@ -242,8 +240,12 @@ def list_inboxes(session: Session) -> list[Inbox]:
     return list(session.scalars(select(Inbox).order_by(Inbox.id)))
 
 
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
 def _generated_secret_name(inbox: Inbox, name: str) -> str:
-    if name not in getattr(get_adapter(inbox.channel_type), "generated_secrets", ()):
+    if name not in get_adapter(inbox.channel_type).generated_secrets:
         raise NotFound("This inbox has no secret called {name}.", name=name)
     return name
 
@@ -258,7 +260,7 @@ def reveal_secret(session: Session, actor: Actor, inbox: Inbox, name: str) -> st
 def rotate_secret(session: Session, actor: Actor, inbox: Inbox, name: str) -> str:
     """A new value for a generated secret; whatever was signed with the old one stops verifying."""
     sealed = unseal(inbox.secrets_encrypted)
-    sealed[_generated_secret_name(inbox, name)] = secrets.token_urlsafe(32)
+    sealed[_generated_secret_name(inbox, name)] = _new_secret()
     inbox.secrets_encrypted = seal(sealed)
     record_event(session, "inbox.secret_rotated", actor, "inbox", inbox.id, {"name": name})
     return str(sealed[name])

@@ -38,6 +38,7 @@ class ApiChannel:
     channel_type = "api"
     setting_names: tuple[str, ...] = ("callback_url",)
     secret_names: tuple[str, ...] = ("webhook_secret",)
+    generated_secrets: tuple[str, ...] = ("webhook_secret",)
 
     def validate_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
         unknown = set(settings) - set(self.setting_names)

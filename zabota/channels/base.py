@@ -33,6 +33,8 @@ class ChannelAdapter(Protocol):
     # Settings a user may set on an inbox of this type, and the secrets it needs sealed.
     setting_names: tuple[str, ...]
     secret_names: tuple[str, ...]
+    # Secrets made for the inbox when it is created without them (and renewable by an admin).
+    generated_secrets: tuple[str, ...]
 
     def validate_settings(self, settings: dict[str, Any]) -> dict[str, Any]: ...
 
