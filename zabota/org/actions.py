@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import ColumnDefault, select
 from sqlalchemy.orm import Session
 
 from zabota.config import get_settings
@@ -28,12 +28,29 @@ EDITABLE_FIELDS = (
 
 
 def get_organization(session: Session) -> Organization:
+    """The organization's settings; the row is created with defaults on first use.
+
+    A read-only session (Database.reading) gets the defaults without the row: a reader that
+    wrote would fail on SQLite (a deferred transaction cannot take the write lock under load)
+    and its insert would be rolled back anyway.
+    """
     org = session.scalar(select(Organization).order_by(Organization.id).limit(1))
     if org is None:
         settings = get_settings()
         org = Organization(name="Zabota", timezone=settings.timezone, default_language=settings.default_language)
+        if session.connection().get_execution_options().get("zabota_read_only"):
+            return _with_column_defaults(org)
         session.add(org)
         session.flush()
+    return org
+
+
+def _with_column_defaults(org: Organization) -> Organization:
+    """Fill what the INSERT would have: the model's column defaults apply only at flush."""
+    for column in Organization.__table__.columns:
+        default = column.default
+        if getattr(org, column.key) is None and isinstance(default, ColumnDefault):
+            setattr(org, column.key, default.arg(None) if default.is_callable else default.arg)
     return org
 
 
