@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from zabota.api.deps import Principal
@@ -157,8 +158,10 @@ class OperatorFeed:
     async def _run(self) -> None:
         assert self.cursor is not None
         wait = KEEPALIVE_SECONDS if self.feed.redis_url else POLL_SECONDS
+        loop = asyncio.get_running_loop()
         while True:
             signal = self.feed.signal  # taken before reading, so a commit during the read wakes us again
+            read_at = loop.time()
             try:
                 changes = await run_in_threadpool(read_changes, self.database, self.cursor)
                 if not changes and await run_in_threadpool(_latest_event_id, self.database) < self.cursor.last_id:
@@ -171,8 +174,7 @@ class OperatorFeed:
             if changes:
                 for queue in list(self._queues):
                     queue.put_nowait(changes)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(signal.wait(), timeout=wait)
+            await self.feed.next_read(signal, wait, last_read_at=read_at)
 
 
 def _left_sight(change: Change, viewer: Viewer) -> bool:
@@ -262,8 +264,12 @@ async def live_events(request: Request, principal: Principal = Depends(RequireLi
                 if any(c.type.startswith(VIEWER_EVENT_PREFIXES) for c in changes) or (
                     loop.time() - viewer_at > VIEWER_REFRESH_SECONDS
                 ):
-                    viewer = await run_in_threadpool(_viewer, database, user)
-                    viewer_at = loop.time()
+                    try:
+                        viewer = await run_in_threadpool(_viewer, database, user)
+                    except SQLAlchemyError:  # keep the last known sight; the next batch retries
+                        log.warning("refreshing an operator's viewer failed", exc_info=True)
+                    else:
+                        viewer_at = loop.time()
                 for change in changes:
                     sent.add(change.id)
                 for name, data in messages_for(changes, viewer, language):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -42,6 +44,8 @@ from zabota.web.live import RequireLive
 from zabota.widget import actions, queries
 from zabota.widget.live import LOOKBACK, Subscriber, WidgetHub, read_events
 from zabota.widget.models import WidgetVisitor
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["widget"])
 PREFIX = "/widget/v1/{key}"
@@ -334,9 +338,10 @@ async def suggest(
 
 
 def _stream_start(database: Database, key: str, token: str | None, resume: int | None) -> tuple[Subscriber, int]:
-    with database.transaction() as session:
+    # A read-only session: a thousand widgets reconnecting must not queue for SQLite's write lock.
+    with database.reading() as session:
         inbox = actions.widget_inboxes.find(session, key)
-        visitor = actions.authenticate_visitor(session, inbox, token)
+        visitor = actions.authenticate_visitor(session, inbox, token, touch=False)
         customer_id = actions.visitor_customer_id(session, visitor)
         conversations = {c.id for c in actions.visitor_conversations(session, inbox.id, visitor)}
         start = resume if resume is not None else latest_event_id(session)
@@ -408,7 +413,10 @@ async def stream(key: str, request: Request) -> StreamingResponse:
                         yield f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
                 pending = []
                 if delivered:
-                    await run_in_threadpool(_delivered, database, delivered)
+                    try:
+                        await run_in_threadpool(_delivered, database, delivered)
+                    except SQLAlchemyError:  # the visitor has them; the status is only late
+                        log.warning("marking %d widget messages delivered failed", len(delivered), exc_info=True)
                 if len(sent) > 5000:
                     sent = set(sorted(sent)[-1000:])
         finally:

@@ -201,12 +201,15 @@ def find_visitor(session: Session, inbox_id: int, token: str | None) -> WidgetVi
     return visitor
 
 
-def authenticate_visitor(session: Session, inbox: WidgetInbox, token: str | None) -> WidgetVisitor:
+def authenticate_visitor(
+    session: Session, inbox: WidgetInbox, token: str | None, *, touch: bool = True
+) -> WidgetVisitor:
+    """The token's visitor, or 401. `touch=False` for read-only sessions (opening a live stream)."""
     visitor = find_visitor(session, inbox.id, token)
     if visitor is None:
         raise Unauthorized("The chat session is missing or has expired; start a new one.", code="bad_visitor_token")
     now = utcnow()
-    if now - visitor.last_seen_at > TOUCH_INTERVAL:
+    if touch and now - visitor.last_seen_at > TOUCH_INTERVAL:
         visitor.last_seen_at = now
     return visitor
 
