@@ -6,6 +6,7 @@ and always come back timezone-aware; JSON becomes JSONB on PostgreSQL.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -18,6 +19,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+# How long a SQLite writer waits for the write lock before it fails with 'database is locked'.
+SQLITE_BUSY_SECONDS = 15
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -98,7 +102,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -110,7 +114,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS})
         _configure_sqlite(engine)
         return engine
     return create_engine(
@@ -133,6 +137,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self.sessions = make_session_factory(self.engine)
+        self._writer = threading.Lock() if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -141,8 +146,29 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed on success and rolled back on any error."""
-        with self.sessions() as session, session.begin():
+        with self._one_writer(), self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def _one_writer(self) -> Iterator[None]:
+        """On SQLite, this process's writers take turns here before they ask for the write lock.
+
+        SQLite admits one writer; threads left to its busy handler poll with a growing sleep (up
+        to 100 ms a try) in no order, so under load some waited seconds. Queued on a lock, the
+        next writer starts the moment the last one commits. Other processes still meet the busy
+        handler, and after SQLITE_BUSY_SECONDS a writer stops queueing here and tries anyway.
+        A plain Lock, not an RLock: a request's transaction may begin in one thread-pool thread
+        and end in another (a generator dependency).
+        """
+        if self._writer is None:
+            yield
+            return
+        acquired = self._writer.acquire(timeout=SQLITE_BUSY_SECONDS)
+        try:
+            yield
+        finally:
+            if acquired:
+                self._writer.release()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
