@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from limits import parse
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 
 from zabota.errors import DomainError
 
@@ -32,12 +32,17 @@ class LoginLimiter:
 
 
 class ActionLimiter:
-    """A per-client rate for one public action, such as help center feedback."""
+    """A per-client rate for one public action, such as help center feedback.
+
+    A sliding-window counter keeps two numbers per client, not every hit's time: a thousand
+    open widgets would otherwise make the in-memory store's expiry sweep (every 10 ms) walk
+    thousands of timestamps.
+    """
 
     def __init__(self, name: str, rate: str, redis_url: str | None) -> None:
         self.name = name
         self.rate = parse(rate)
-        self.limiter = MovingWindowRateLimiter(storage_from_string(redis_url if redis_url else "memory://"))
+        self.limiter = SlidingWindowCounterRateLimiter(storage_from_string(redis_url if redis_url else "memory://"))
 
     def check(self, client: str) -> None:
         if not self.limiter.hit(self.rate, self.name, client):

@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 CHANNEL = "zabota:events"
 EPHEMERAL_CHANNEL = "zabota:ephemeral"
 EphemeralListener = Callable[[dict[str, Any]], None]
+# A shared reader reads at most this often: under load, commits arrive faster than reads are
+# worth making, and each read costs the same whether it brings one event or ten. Idle, a
+# commit is read at once (the previous read is long past).
+MIN_READ_INTERVAL = 0.025
 
 
 class LiveFeed:
@@ -40,6 +44,16 @@ class LiveFeed:
     def signal(self) -> asyncio.Event:
         """Take this before reading the database, then wait on it: no wake-up is lost in between."""
         return self._signal
+
+    async def next_read(self, signal: asyncio.Event, timeout: float, *, last_read_at: float) -> None:
+        """Wait for a commit (or `timeout`), then until MIN_READ_INTERVAL has passed since the
+        last read began, so that commits arriving meanwhile are read together."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(signal.wait(), timeout=timeout)
+        loop = asyncio.get_running_loop()
+        rest = last_read_at + MIN_READ_INTERVAL - loop.time()
+        if rest > 0:
+            await asyncio.sleep(rest)
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()

@@ -202,8 +202,10 @@ class WidgetHub:
 
     async def _run(self) -> None:
         wait = 15.0 if self.feed.redis_url else POLL_SECONDS
+        loop = asyncio.get_running_loop()
         while True:
             signal = self.feed.signal
+            read_at = loop.time()
             try:
                 items, full = await run_in_threadpool(self._read_batch, set(self._by_conversation), self._customers())
                 for row, item in items:
@@ -215,8 +217,7 @@ class WidgetHub:
             except Exception:  # a database hiccup: streams stay open, the next wake-up retries
                 log.exception("widget hub read failed")
                 await asyncio.sleep(1)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(signal.wait(), timeout=wait)
+            await self.feed.next_read(signal, wait, last_read_at=read_at)
 
     def _customers(self) -> dict[int, int]:
         return {c: next(iter(subs)).inbox_id for c, subs in self._by_customer.items() if subs}
