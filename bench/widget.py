@@ -62,6 +62,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--pg-url", default=os.environ.get("ZABOTA_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     )
+    parser.add_argument("--server-log", type=Path, help="keep the server's log here")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
     return parser.parse_args(argv)
 
@@ -71,36 +72,57 @@ class Run:
         self.base, self.key, self.visitors, self.interval = base, key, visitors, interval
         self.pending: dict[int, float] = {}  # conversation id → when its last message was sent
         self.latencies: list[float] = []
+        self.send_ms: list[float] = []  # the visitor's POST alone: how long until it was stored
+        self.server_ms: list[float] = []  # the same POSTs as the server timed them (Server-Timing)
+        self.timeline: list[tuple[float, float]] = []  # (when delivered, latency ms)
         self.measuring = False
-        self.sent = self.failed = self.stream_errors = 0
+        self.sent = self.failed = self.stream_errors = self.operator_reconnects = 0
         self.connected = 0
         self.stop = asyncio.Event()
 
     async def operator_stream(self, client: httpx.AsyncClient) -> None:
-        try:
-            await self._operator_stream(client)
-        except Exception as exc:
-            common.log(f"the operator's stream failed: {exc!r}")
-            raise
+        """Follow the operator's live stream; reconnect from the last id, as EventSource does."""
+        last_id = ""
+        while not self.stop.is_set():
+            try:
+                last_id = await self._operator_stream(client, last_id)
+            except httpx.HTTPError as exc:
+                self.operator_reconnects += 1
+                common.log(f"the operator's stream broke, reconnecting: {exc!r}")
+                await asyncio.sleep(0.5)
 
-    async def _operator_stream(self, client: httpx.AsyncClient) -> None:
-        async with client.stream("GET", "/live/events", timeout=httpx.Timeout(10, read=None)) as response:
+    async def _operator_stream(self, client: httpx.AsyncClient, last_id: str) -> str:
+        headers = {"Last-Event-ID": last_id} if last_id else {}
+        timeout = httpx.Timeout(10, read=None)
+        async with client.stream("GET", "/live/events", headers=headers, timeout=timeout) as response:
             response.raise_for_status()
             name = ""
             async for line in response.aiter_lines():
-                if line.startswith("event: "):
+                if line.startswith("id: "):
+                    last_id = line[4:]
+                elif line.startswith("event: "):
                     name = line[7:]
                 elif line.startswith("data: ") and name == "change":
                     data = json.loads(line[6:])
                     if data.get("type") == "message.created":
                         started = self.pending.pop(int(data["conversation_id"]), None)
                         if started is not None and self.measuring:
-                            self.latencies.append((time.perf_counter() - started) * 1000)
+                            now = time.perf_counter()
+                            self.latencies.append((now - started) * 1000)
+                            self.timeline.append((now, (now - started) * 1000))
                 if self.stop.is_set():
-                    return
+                    break
+        return last_id
 
-    async def visitor(self, client: httpx.AsyncClient, ramp: float) -> None:
+    async def visitor(self, ramp: float) -> None:
         await asyncio.sleep(random.uniform(0, ramp))
+        # One small client per visitor, as each browser is: httpx's shared pool scans all its
+        # connections for every request, which made one shared client the bottleneck at 400.
+        limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+        async with httpx.AsyncClient(base_url=self.base, limits=limits, timeout=30) as client:
+            await self._visit(client)
+
+    async def _visit(self, client: httpx.AsyncClient) -> None:
         api = f"/widget/v1/{self.key}"
         response = await client.post(f"{api}/session", json={})
         response.raise_for_status()
@@ -136,6 +158,11 @@ class Run:
                     )
                     sent.raise_for_status()
                     self.sent += 1
+                    if self.measuring:
+                        self.send_ms.append((time.perf_counter() - started) * 1000)
+                        timing = sent.headers.get("server-timing", "")
+                        if "dur=" in timing:
+                            self.server_ms.append(float(timing.split("dur=")[1].split(",")[0]))
                     if conversation is None:
                         conversation = int(sent.json()["message"]["conversation_id"])
                         # The stream now follows the new conversation: reconnect, as the script does.
@@ -150,19 +177,18 @@ class Run:
 
 async def drive(base: str, key: str, args: argparse.Namespace, server_pid: int) -> dict[str, Any]:
     run = Run(base, key, args.visitors, args.interval)
-    limits = httpx.Limits(max_connections=args.visitors * 2 + 50, max_keepalive_connections=args.visitors * 2 + 50)
-    async with (
-        httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client,
-        httpx.AsyncClient(base_url=base, timeout=30) as operator,
-    ):
+    async with httpx.AsyncClient(base_url=base, timeout=30) as operator:
         login = await operator.post(
             "/api/v1/auth/login", json={"email": common.ADMIN_EMAIL, "password": common.ADMIN_PASSWORD}
         )
         login.raise_for_status()
         operator_task = asyncio.create_task(run.operator_stream(operator))
-        ramp = max(5.0, args.visitors / 50)
+        # Visitors arrive at 20 a second: each arrival costs a session, two stream openings and a
+        # first message, and a faster ramp leaves a backlog that would still be draining when
+        # the measured window begins.
+        ramp = max(5.0, args.visitors / 20)
         common.log(f"connecting {args.visitors} visitors over {ramp:.0f} s")
-        tasks = [asyncio.create_task(run.visitor(client, ramp)) for _ in range(args.visitors)]
+        tasks = [asyncio.create_task(run.visitor(ramp)) for _ in range(args.visitors)]
         await asyncio.sleep(ramp + args.interval)
         common.log(f"{run.connected} connected, {run.sent} sent; measuring for {args.duration:.0f} s")
         before = common.cpu_snapshot()
@@ -191,6 +217,12 @@ async def drive(base: str, key: str, args: argparse.Namespace, server_pid: int) 
         },
     )
     latencies = sorted(run.latencies)
+    if run.timeline:
+        # Where the slow ones fall: spread evenly (steady overload) or in bursts (stalls).
+        start = run.timeline[0][0]
+        slow = [int(when - start) for when, ms in run.timeline if ms > 200]
+        if slow:
+            common.log(f"{len(slow)} deliveries over 200 ms, in seconds {sorted(set(slow))} of the window")
     return {
         "visitors": args.visitors,
         "connected": run.connected,
@@ -198,9 +230,12 @@ async def drive(base: str, key: str, args: argparse.Namespace, server_pid: int) 
         "messages_per_second": sent / args.duration,
         "latency_samples": len(latencies),
         "latency_ms": common.summarise(latencies) if latencies else {},
+        "send_ms": common.summarise(run.send_ms) if run.send_ms else {},
+        "send_server_ms": common.summarise(run.server_ms) if run.server_ms else {},
         "lost_in_window": max(0, sent - len(latencies)),
         "failed_sends": run.failed,
         "stream_errors": run.stream_errors,
+        "operator_reconnects": run.operator_reconnects,
         "cpu": split,
     }
 
@@ -233,6 +268,10 @@ def main(argv: list[str] | None = None) -> int:
                 if not key:
                     raise RuntimeError(f"no widget key in {inbox}")
                 result = asyncio.run(drive(server.base, key, args, server.pid))
+                if args.server_log:
+                    args.server_log.write_bytes(server.log_path.read_bytes())
+                if result["operator_reconnects"] or result["stream_errors"] or result["failed_sends"]:
+                    common.log("server log, last lines:\n" + server.log_tail(40))
         finally:
             if dbs is not None:
                 dbs.close()
@@ -241,7 +280,14 @@ def main(argv: list[str] | None = None) -> int:
     common.log(
         f"{args.mode}, {workers} process(es), {result['connected']}/{args.visitors} visitors, "
         f"{result['messages_per_second']:.1f} msg/s: latency p50 {lat.get('p50', float('nan')):.1f} ms, "
+        f"p95 {lat.get('p95', float('nan')):.1f} ms, "
         f"p99 {lat.get('p99', float('nan')):.1f} ms over {result['latency_samples']} messages"
+    )
+    send = result["send_ms"]
+    inside = result["send_server_ms"]
+    common.log(
+        f"  the POST alone: p50 {send.get('p50', float('nan')):.1f} ms, p99 {send.get('p99', float('nan')):.1f} ms; "
+        f"inside the server p50 {inside.get('p50', float('nan')):.1f} ms, p99 {inside.get('p99', float('nan')):.1f} ms"
     )
     for line in common.format_cpu(result["cpu"], result["messages_in_window"]):
         common.log("  " + line)
