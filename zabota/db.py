@@ -106,10 +106,36 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # SQLite admits one writer. Threads left to its busy handler poll with growing sleeps (up to
+    # 100 ms a try) and in no order, so under load some waited seconds; this process's writers
+    # queue on a lock instead, and the next starts as soon as the last one ends. Other processes
+    # still meet the busy handler. A plain Lock: a transaction may begin in one thread-pool
+    # thread and end in another. Taken at BEGIN (the first statement), not at session start.
+    writer = threading.Lock()
+    holder = "zabota_sqlite_writer"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # Read-only work (Database.reading) begins deferred and never blocks writers.
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("zabota_read_only") else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get("zabota_read_only"):
+            conn.exec_driver_sql("BEGIN")  # read-only work (Database.reading) never blocks writers
+            return
+        if writer.acquire(timeout=SQLITE_BUSY_SECONDS):  # else: try anyway, as the busy handler would
+            conn.info[holder] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn.info)
+            raise
+
+    def _release(info: dict[str, Any]) -> None:
+        if info.pop(holder, False):
+            writer.release()
+
+    event.listen(engine, "commit", lambda conn: _release(conn.info))
+    event.listen(engine, "rollback", lambda conn: _release(conn.info))
+    # A connection that goes back to the pool or is dropped mid-transaction must not keep it.
+    event.listen(engine, "checkin", lambda _dbapi, record: _release(record.info))
+    event.listen(engine, "invalidate", lambda _dbapi, record, _exc: _release(record.info))
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -137,7 +163,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self.sessions = make_session_factory(self.engine)
-        self._writer = threading.Lock() if self.dialect == "sqlite" else None
+        self._read_engine = self.engine.execution_options(zabota_read_only=True)
 
     @property
     def dialect(self) -> str:
@@ -146,36 +172,15 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed on success and rolled back on any error."""
-        with self._one_writer(), self.sessions() as session, session.begin():
+        with self.sessions() as session, session.begin():
             yield session
-
-    @contextmanager
-    def _one_writer(self) -> Iterator[None]:
-        """On SQLite, this process's writers take turns here before they ask for the write lock.
-
-        SQLite admits one writer; threads left to its busy handler poll with a growing sleep (up
-        to 100 ms a try) in no order, so under load some waited seconds. Queued on a lock, the
-        next writer starts the moment the last one commits. Other processes still meet the busy
-        handler, and after SQLITE_BUSY_SECONDS a writer stops queueing here and tries anyway.
-        A plain Lock, not an RLock: a request's transaction may begin in one thread-pool thread
-        and end in another (a generator dependency).
-        """
-        if self._writer is None:
-            yield
-            return
-        acquired = self._writer.acquire(timeout=SQLITE_BUSY_SECONDS)
-        try:
-            yield
-        finally:
-            if acquired:
-                self._writer.release()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only session: on SQLite it takes no write lock, so long-lived readers (live
         streams, reports) never hold up writers."""
         with (
-            self.engine.connect().execution_options(zabota_read_only=True) as connection,
+            self._read_engine.connect() as connection,
             Session(bind=connection, expire_on_commit=False) as session,
             session.begin(),
         ):
