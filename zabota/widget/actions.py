@@ -191,13 +191,18 @@ def find_visitor(session: Session, inbox_id: int, token: str | None) -> WidgetVi
     """The live visitor this token opens on this inbox, or None (wrong, revoked, other inbox)."""
     if not token or not token.startswith(TOKEN_KIND + "_") or len(token) > 200:
         return None
-    visitor = session.scalar(select(WidgetVisitor).where(WidgetVisitor.token_hash == token_digest(token)))
-    if visitor is None or visitor.inbox_id != inbox_id or visitor.revoked_at is not None:
+    found = session.execute(
+        select(WidgetVisitor, Customer.id, Customer.merged_into_id)
+        .outerjoin(Customer, Customer.id == WidgetVisitor.customer_id)
+        .where(WidgetVisitor.token_hash == token_digest(token))
+    ).first()
+    if found is None:
         return None
-    if visitor.user_id is None and visitor.customer_id is not None:
-        customer = session.get(Customer, visitor.customer_id)
-        if customer is None or customer.merged_into_id is not None:
-            return None  # folded into another customer: an anonymous token must not follow it
+    visitor, customer_id, merged_into_id = found
+    if visitor.inbox_id != inbox_id or visitor.revoked_at is not None:
+        return None
+    if visitor.user_id is None and visitor.customer_id is not None and (customer_id is None or merged_into_id):
+        return None  # folded into another customer: an anonymous token must not follow it
     return visitor
 
 

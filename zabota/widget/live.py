@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,8 +71,8 @@ def read_events(
     session: Session,
     after: int,
     *,
-    conversations: set[int],
-    customers: dict[int, int],
+    conversations: Collection[int],
+    customers: Mapping[int, int],
     skip: Iterable[int] = (),
     limit: int = BATCH + LOOKBACK,
     filtered: bool = True,
@@ -96,14 +96,15 @@ def read_events(
         if new_ids
         else []
     )
-    wanted = set(conversations)
+    joined: set[int] = set()  # new conversations of followed customers (`conversations` is not copied)
     picked: list[DomainEvent] = []
     for row in rows:
         if row.type == "conversation.created":
             customer_id = row.payload.get("customer_id")
-            if customer_id in customers and customers[customer_id] == row.payload.get("inbox_id"):
-                wanted.add(row.conversation_id or 0)
-        if row.conversation_id in wanted and (row.type in VISITOR_TYPES or "hand" in row.type):
+            if customer_id is not None and customers.get(customer_id) == row.payload.get("inbox_id"):
+                joined.add(row.conversation_id or 0)
+        wanted = row.conversation_id in conversations or row.conversation_id in joined
+        if wanted and (row.type in VISITOR_TYPES or "hand" in row.type):
             picked.append(row)
     message_ids = [
         int(r.payload["message_id"]) for r in picked if r.type == "message.created" and r.payload.get("message_id")
@@ -135,6 +136,9 @@ class WidgetHub:
         self.feed = feed
         self._by_conversation: dict[int, set[Subscriber]] = {}
         self._by_customer: dict[int, set[Subscriber]] = {}
+        # customer id → inbox id of their open streams, kept up to date rather than rebuilt at
+        # every read: the reader thread only looks keys up, while the loop changes it.
+        self._customer_inbox: dict[int, int] = {}
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._cursor = 0
@@ -152,10 +156,12 @@ class WidgetHub:
             self._sent = set()
             self._by_conversation.clear()
             self._by_customer.clear()
+            self._customer_inbox.clear()
             self.feed.subscribe_ephemeral(self._ephemeral)
             self._task = asyncio.create_task(self._run())
         if subscriber.customer_id is not None:
             self._by_customer.setdefault(subscriber.customer_id, set()).add(subscriber)
+            self._customer_inbox[subscriber.customer_id] = subscriber.inbox_id
         for conversation_id in subscriber.conversations:
             self._by_conversation.setdefault(conversation_id, set()).add(subscriber)
 
@@ -176,6 +182,8 @@ class WidgetHub:
                 subs.discard(subscriber)
                 if not subs:
                     del index[key]
+                    if index is self._by_customer:
+                        self._customer_inbox.pop(key, None)
 
     async def stop(self) -> None:
         self.feed.unsubscribe_ephemeral(self._ephemeral)
@@ -207,7 +215,8 @@ class WidgetHub:
             signal = self.feed.signal
             read_at = loop.time()
             try:
-                items, full = await run_in_threadpool(self._read_batch, set(self._by_conversation), self._customers())
+                # The live indexes, not copies: the read only looks ids up in them.
+                items, full = await run_in_threadpool(self._read_batch, self._by_conversation, self._customer_inbox)
                 for row, item in items:
                     self._dispatch(row, item)
                 if full:
@@ -219,10 +228,9 @@ class WidgetHub:
                 await asyncio.sleep(1)
             await self.feed.next_read(signal, wait, last_read_at=read_at)
 
-    def _customers(self) -> dict[int, int]:
-        return {c: next(iter(subs)).inbox_id for c, subs in self._by_customer.items() if subs}
-
-    def _read_batch(self, conversations: set[int], customers: dict[int, int]) -> tuple[list[tuple[Event, Item]], bool]:
+    def _read_batch(
+        self, conversations: Collection[int], customers: Mapping[int, int]
+    ) -> tuple[list[tuple[Event, Item]], bool]:
         with self.database.reading() as session:
             out, read = read_events(
                 session,
