@@ -29,6 +29,7 @@ from zabota.api.problems import problem
 from zabota.api.ratelimit import ActionLimiter
 from zabota.attachments.actions import file_response_headers, read_upload
 from zabota.auth.roles import Permission
+from zabota.auth.secrets import token_digest
 from zabota.config import get_settings
 from zabota.conversations.actions import access_conversation
 from zabota.conversations.models import Conversation
@@ -83,15 +84,21 @@ def _limiter(request: Request, name: str, rate: str) -> ActionLimiter:
 T = TypeVar("T")
 
 
-async def _transaction(request: Request, work: Callable[[Session], T]) -> T:
+async def _transaction(
+    request: Request, work: Callable[[Session], T], *, limit: tuple[ActionLimiter, str] | None = None
+) -> T:
     """The whole request's database work in one thread-pool hop, in one transaction.
 
     With SQLite, a transaction held across several hops (a generator dependency) can wait for a
     free thread while the threads wait for its write lock; one hop cannot deadlock that way.
+    `limit` (a limiter and the client's key) is counted first, outside the transaction: with
+    Redis it is a round trip, which must not hold a database connection and row locks.
     """
     database = _database(request)
 
     def run() -> T:
+        if limit is not None:
+            limit[0].check(limit[1])
         with database.transaction() as session:
             return work(session)
 
@@ -109,6 +116,11 @@ def hub_for(request: Request) -> WidgetHub:
 def _visitor(session: Session, request: Request, key: str) -> tuple[actions.WidgetInbox, WidgetVisitor]:
     inbox = actions.widget_inboxes.find(session, key)
     return inbox, actions.authenticate_visitor(session, inbox, request.headers.get(TOKEN_HEADER))
+
+
+def _visitor_key(request: Request) -> str:
+    """Whom a visitor's rate counts against, known before any query: their token's digest."""
+    return token_digest(request.headers.get(TOKEN_HEADER) or "")[:32]
 
 
 def _handoff_offered(session: Session, inbox_id: int, visitor: WidgetVisitor) -> bool:
@@ -150,7 +162,6 @@ async def start_session(key: str, body: SessionIn, request: Request) -> dict[str
 
     def work(session: Session) -> dict[str, Any]:
         inbox = actions.widget_inboxes.find(session, key)
-        limiter.check(request.client.host if request.client else "")
         started = actions.start_session(
             session, inbox, token=token, language=language, user_id=body.user_id or None, signature=body.user_hash
         )
@@ -162,7 +173,7 @@ async def start_session(key: str, body: SessionIn, request: Request) -> dict[str
             "has_conversation": actions.visitor_customer_id(session, visitor) is not None,
         }
 
-    return await _transaction(request, work)
+    return await _transaction(request, work, limit=(limiter, request.client.host if request.client else ""))
 
 
 # --- messages -------------------------------------------------------------------------------
@@ -200,13 +211,12 @@ async def send_message(key: str, body: MessageIn, request: Request, response: Re
 
     def work(session: Session) -> dict[str, Any]:
         inbox, visitor = _visitor(session, request, key)
-        limiter.check(str(visitor.id))
         result = actions.send_message(
             session, inbox, visitor, client_id=body.client_id, text=body.text, attachment_ids=body.attachment_ids
         )
         return {"message": queries.render_message(result.message, {}), "created": result.created}
 
-    out = await _transaction(request, work)
+    out = await _transaction(request, work, limit=(limiter, _visitor_key(request)))
     if not out["created"]:
         response.status_code = 200
     return out
@@ -219,11 +229,10 @@ async def upload(key: str, request: Request, file: UploadFile = File(description
 
     def work(session: Session) -> dict[str, Any]:
         inbox, visitor = _visitor(session, request, key)
-        limiter.check(str(visitor.id))
         stored = actions.upload_file(session, inbox, visitor, file.filename or "", read_upload(file.file))
         return {"id": stored.id, "filename": stored.filename, "content_type": stored.content_type, "size": stored.size}
 
-    return await _transaction(request, work)
+    return await _transaction(request, work, limit=(limiter, _visitor_key(request)))
 
 
 @router.get(PREFIX + "/attachments/{attachment_id}")
