@@ -77,7 +77,7 @@ def serve(
     get_settings.cache_clear()
     console.print(f"Zabota is serving on [bold]http://{host}:{port}[/bold]  (API docs: /api/v1/docs)")
     uvicorn.run(
-        "zabota.api.app:create_app",
+        "zabota.api.app:create_server_app",
         factory=True,
         host=host,
         port=port,
