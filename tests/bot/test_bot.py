@@ -14,7 +14,7 @@ from zabota.auth.actions import start_session
 from zabota.auth.models import User
 from zabota.bot import actions as bot
 from zabota.bot.config import DEFAULT_THRESHOLD, RESPOND_JOB
-from zabota.bot.intent import detect_language, wants_a_person
+from zabota.bot.intent import detect_language, is_greeting, wants_a_person
 from zabota.bot.models import BotTurn
 from zabota.bot.queries import bot_offers_handoff
 from zabota.channels.actions import InboxRef, create_inbox, update_inbox
@@ -146,6 +146,49 @@ def test_low_confidence_hands_off_at_once(db, demo_help):
     assert handed.payload["reason"] == "low_confidence"
     [message] = bot_messages(db, result.conversation.id)
     assert message.text == "Передаю вас сотруднику: вам скоро ответят здесь же."
+
+
+def test_a_bare_greeting_is_answered_with_a_question_once_then_the_question_is_answered(db, demo_help):
+    box = bot_inbox(db)
+    result = push(db, box, "m1", text="Здравствуйте!")
+    run_until_idle(db)
+    row = conversation(db, result.conversation.id)
+    assert row.bot_state == BotState.ACTIVE and bot_offers_handoff(row)  # still the bot's, not handed off
+    [greeting] = bot_messages(db, result.conversation.id)
+    assert greeting.text.startswith("Здравствуйте! Я бот-помощник.") and "«Позвать оператора»" in greeting.text
+    assert events(db, "bot.handed_off") == []
+
+    push(db, box, "m2", text="Привет")  # a second hello is not greeted again: it goes to a person
+    run_until_idle(db)
+    assert conversation(db, result.conversation.id).bot_state == BotState.HANDED_OFF
+    [handed] = events(db, "bot.handed_off", result.conversation.id)
+    assert handed.payload["reason"] == "low_confidence"
+
+
+def test_after_a_greeting_the_question_gets_its_article(db, demo_help):
+    box = bot_inbox(db)
+    result = push(db, box, "m1", text="Hi there")
+    push(db, box, "m2", text="where is my refund")
+    run_until_idle(db)
+    greeting, answer = bot_messages(db, result.conversation.id)
+    assert greeting.text.startswith("Hello! I am the assistant bot.")
+    assert "/help/articles/refund?lang=en" in answer.text
+    with db.transaction() as session:
+        assert bot.answers_given(session, result.conversation.id) == 1  # a greeting is not an answer
+
+
+def test_a_greeted_customer_who_leaves_is_not_counted_as_bot_resolved(db, demo_help):
+    box = bot_inbox(db)
+    result = push(db, box, "m1", text="Добрый день")
+    run_until_idle(db)
+    [greeting] = bot_messages(db, result.conversation.id)
+    with clock_at(greeting.created_at + timedelta(hours=bot.IDLE_HOURS, minutes=1)):
+        run_until_idle(db)
+    row = conversation(db, result.conversation.id)
+    assert row.status == Status.RESOLVED and row.resolved_at is not None  # closed as idle
+    with clock_at(row.resolved_at + timedelta(hours=25)):
+        run_until_idle(db)
+    assert events(db, "bot.resolved") == []
 
 
 def test_a_higher_threshold_hands_off_what_the_default_answers(db, demo_help):
@@ -410,3 +453,12 @@ def test_requests_for_a_person_are_recognised():
     assert [t for t in not_asks if wants_a_person(t)] == []
     assert detect_language("Привет, where") == "ru"
     assert (detect_language("hello"), detect_language("123", "en")) == ("en", "en")
+
+
+def test_greetings_are_recognised_and_questions_are_not():
+    hellos = ["Здравствуйте!", "привет", "Добрый день", "доброе утро!", "Здраствуйте", "всем привет", "Hi there",
+              "hello", "Good evening", "hey"]  # fmt: skip
+    questions = ["Привет, где мой заказ?", "Добрый день, хочу вернуть товар", "hi, my order is late", "оператор",
+                 "день рождения", "", "👋"]  # fmt: skip
+    assert [t for t in hellos if not is_greeting(t)] == []
+    assert [t for t in questions if is_greeting(t)] == []

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from zabota.assignment.actions import auto_assign
 from zabota.bot.config import IDLE_JOB, BotSettings, bot_settings
-from zabota.bot.intent import detect_language, wants_a_person
+from zabota.bot.intent import detect_language, is_greeting, wants_a_person
 from zabota.bot.models import BotTurn
 from zabota.channels.models import Inbox
 from zabota.conversations.actions import add_note, reply, set_status, transfer
@@ -50,6 +50,10 @@ _INTRO = N_("Here is what our help center says:")
 _OFFER = N_("If this does not answer your question, press «Talk to a person» or write «operator».")
 _LAST_OFFER = N_(
     "Still not solved? Press «Talk to a person» and a colleague will take over: your next message goes to them too."
+)
+_GREETING = N_(
+    "Hello! I am the assistant bot. Describe your question in a few words and I will look for the answer, "
+    "or press «Talk to a person»."
 )
 _PASSING = {
     "customer_request": N_("Of course: I am passing you to a colleague. They will answer here shortly."),
@@ -94,6 +98,12 @@ def _customer_messages(session: Session, conversation_id: int, *, limit: int) ->
     return list(reversed(list(rows)))
 
 
+def _greeted(session: Session, conversation_id: int) -> bool:
+    return bool(
+        session.scalar(select(exists().where(BotTurn.conversation_id == conversation_id, BotTurn.outcome == "greeted")))
+    )
+
+
 def answers_given(session: Session, conversation_id: int) -> int:
     """How many answers the bot gave in the conversation (all in a row: it never takes one back)."""
     return (
@@ -133,6 +143,23 @@ def respond(session: Session, message_id: int) -> BotTurn | None:
         turn.reason = "low_confidence"  # the bot was switched off meanwhile: people take it
     elif wants_a_person(message.text):
         turn.reason = "customer_request"
+    elif is_greeting(message.text) and not _greeted(session, conversation.id):
+        # A bare hello is not a question the help center could miss: ask for the question
+        # (once) instead of handing off for low confidence.
+        turn.outcome = "greeted"
+        session.flush()
+        greeting = reply(
+            session, conversation, author=None, text=gettext(_GREETING, language), author_kind=AuthorKind.BOT
+        )
+        turn.reply_message_id = greeting.id
+        enqueue(
+            session,
+            IDLE_JOB,
+            {"conversation_id": conversation.id, "reply_message_id": greeting.id},
+            run_at=greeting.created_at + timedelta(hours=IDLE_HOURS),
+            dedupe_key=f"bot-idle:{greeting.id}",
+        )
+        return turn
     elif answers_given(session, conversation.id) >= config.max_answers:
         turn.reason = "limit"
     else:
@@ -379,6 +406,9 @@ def check_resolved(session: Session, conversation: Conversation, resolved_at: da
     )
     if returned:
         return False
+    answers = answers_given(session, conversation.id)
+    if answers == 0:
+        return False  # only greeted, then gone: the bot resolved nothing
     conversation.bot_state = BotState.RESOLVED
     record_event(
         session,
@@ -386,7 +416,7 @@ def check_resolved(session: Session, conversation: Conversation, resolved_at: da
         BOT,
         "conversation",
         conversation.id,
-        {"resolved_at": resolved_at.isoformat(), "answers": answers_given(session, conversation.id)},
+        {"resolved_at": resolved_at.isoformat(), "answers": answers},
         conversation_id=conversation.id,
     )
     return True

@@ -49,6 +49,30 @@ def wants_a_person(text: str) -> bool:
     return False
 
 
+# A message made only of these (and at most MAX_GREETING_WORDS words) is a greeting, not a question.
+_GREETING_WORDS = (
+    "здравствуйте", "здравствуй", "здрасте", "здрасьте", "привет", "приветствую", "добрый", "доброе", "доброй",
+    "день", "вечер", "утро", "ночи", "всем", "алло", "хай", "hello", "hi", "hey", "hiya", "greetings", "good",
+    "morning", "afternoon", "evening", "there", "all", "everyone",
+)  # fmt: skip
+MAX_GREETING_WORDS = 4
+
+
+def is_greeting(text: str) -> bool:
+    """«Здравствуйте!», "Hi there": a hello with no question in it (ru or en, one typo allowed)."""
+    words = _normal_words(text)
+    if not words or len(words) > MAX_GREETING_WORDS:
+        return False
+    return all(_greeting_word(word) for word in words)
+
+
+def _greeting_word(word: str) -> bool:
+    if word in _GREETING_WORDS:
+        return True
+    # A typo is forgiven only in long words («здраствуйте»): short ones are too easily other words.
+    return len(word) >= 6 and any(_like(word, key) for key in _GREETING_WORDS if len(key) >= 6)
+
+
 def detect_language(text: str, default: str = "ru") -> str:
     """ru or en by the alphabet most of the letters are written in; `default` with no letters."""
     cyrillic, latin = len(_CYRILLIC.findall(text)), len(_LATIN.findall(text))

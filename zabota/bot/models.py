@@ -19,7 +19,7 @@ class BotTurn(Base):
     id: Mapped[int] = mapped_column(BigID, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
-    outcome: Mapped[str] = mapped_column(String(16))  # answered | handed_off
+    outcome: Mapped[str] = mapped_column(String(16))  # answered | handed_off | greeted
     # For a hand-off: customer_request | low_confidence | limit.
     reason: Mapped[str | None] = mapped_column(String(32))
     # The article the bot quoted (or its best guess when it handed off) and its search confidence.
