@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -61,6 +62,17 @@ def _redis_available() -> bool:
         return bool(redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1).ping())
     except redis.RedisError:
         return False
+
+
+def test_api_docs_load_nothing_from_other_hosts(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    assert re.findall(r"(?:src|href)=['\"](https?://[^'\"]+)", page.text) == []
+    assert "cdn" not in page.text.lower()
+    script = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert len(script.content) > 100_000
+    assert client.get("/api/v1/docs/assets/swagger-ui.css").status_code == 200
 
 
 def test_login_throttle_is_shared_between_processes_through_redis():

@@ -6,11 +6,15 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import swagger_ui
 from anyio import to_thread
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
@@ -88,6 +92,25 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(young, middle, FULL_COLLECTION_AFTER)
 
 
+def install_api_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/v1/docs from the files the swagger-ui-py package ships (Swagger UI 5,
+    which reads OpenAPI 3.1), not a CDN: a self-hosted installation may have no internet, and
+    its API docs should not tell a third party it exists."""
+    assets = f"{API_PREFIX}/docs/assets"
+    static = Path(swagger_ui.__file__).parent / "static"
+    app.mount(assets, StaticFiles(directory=static), name="api-docs-assets")
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "",
+            title=app.title,
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon-32x32.png",
+        )
+
+
 def create_server_app() -> FastAPI:
     """The app `zabota serve` runs in each worker process (tests build theirs with create_app)."""
     return create_app(tune_runtime=True)
@@ -127,10 +150,11 @@ def create_app(
         version=__version__,
         description="Customer care and retention platform. Errors are RFC 9457 problem details.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served below from packaged assets
         redoc_url=None,
         lifespan=lifespan,
     )
+    install_api_docs(app)
     app.state.settings = settings
     app.state.database = database
     app.state.login_limiter = LoginLimiter(settings.login_rate_limit, settings.redis_url)
