@@ -22,6 +22,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+# The execution option that marks Database.reading() connections (see is_read_only).
+READ_ONLY = "zabota_read_only"
 # How long a SQLite writer waits for the write lock before it fails with 'database is locked'.
 SQLITE_BUSY_SECONDS = 15
 
@@ -118,7 +120,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get("zabota_read_only"):
+        if conn.get_execution_options().get(READ_ONLY):
             conn.exec_driver_sql("BEGIN")  # read-only work (Database.reading) never blocks writers
             return
         if writer.acquire(timeout=SQLITE_BUSY_SECONDS):  # else: try anyway, as the busy handler would
@@ -185,7 +187,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self.sessions = make_session_factory(self.engine)
-        self._read_engine = self.engine.execution_options(zabota_read_only=True)
+        self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
 
     @property
     def dialect(self) -> str:
@@ -211,6 +213,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def is_read_only(session: Session) -> bool:
+    """Whether the session came from Database.reading(): it must not write."""
+    return bool(session.connection().get_execution_options().get(READ_ONLY))
 
 
 def insert_for(session: Session, table: Any) -> postgresql.Insert | sqlite.Insert:

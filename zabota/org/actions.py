@@ -9,6 +9,7 @@ from sqlalchemy import ColumnDefault, select
 from sqlalchemy.orm import Session
 
 from zabota.config import get_settings
+from zabota.db import is_read_only
 from zabota.errors import DomainError
 from zabota.events.actions import Actor, record_event
 from zabota.org.models import Organization
@@ -38,7 +39,7 @@ def get_organization(session: Session) -> Organization:
     if org is None:
         settings = get_settings()
         org = Organization(name="Zabota", timezone=settings.timezone, default_language=settings.default_language)
-        if session.connection().get_execution_options().get("zabota_read_only"):
+        if is_read_only(session):
             return _with_column_defaults(org)
         session.add(org)
         session.flush()
