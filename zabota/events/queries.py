@@ -7,11 +7,18 @@ from collections.abc import Collection, Iterable
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from zabota.db import Database
 from zabota.events.models import DomainEvent
 
 
 def latest_event_id(session: Session) -> int:
     return int(session.scalar(select(func.max(DomainEvent.id))) or 0)
+
+
+def read_latest_event_id(database: Database) -> int:
+    """latest_event_id in its own read-only session, for a live reader's thread-pool call."""
+    with database.reading() as session:
+        return latest_event_id(session)
 
 
 def unseen_event_ids(

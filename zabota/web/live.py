@@ -31,7 +31,7 @@ from zabota.conversations.models import Conversation
 from zabota.db import Database
 from zabota.events.live import LiveFeed
 from zabota.events.models import DomainEvent
-from zabota.events.queries import latest_event_id, unseen_event_ids
+from zabota.events.queries import read_latest_event_id, unseen_event_ids
 from zabota.i18n import gettext
 from zabota.web.deps import authenticate_page
 
@@ -116,11 +116,6 @@ def catch_up(database: Database, after: int, until: int) -> list[Change]:
             return changes
 
 
-def _latest_event_id(database: Database) -> int:
-    with database.reading() as session:
-        return latest_event_id(session)
-
-
 class OperatorFeed:
     """The one reader of new events in this process; every open operator stream subscribes."""
 
@@ -134,7 +129,7 @@ class OperatorFeed:
     async def subscribe(self) -> asyncio.Queue[list[Change]]:
         """A queue of change batches from now on, and the id the shared reader has reached."""
         if self._task is None or self._task.done():
-            start = await run_in_threadpool(_latest_event_id, self.database)
+            start = await run_in_threadpool(read_latest_event_id, self.database)
             if self._task is None or self._task.done():
                 self.cursor = Cursor(start, floor=start)
                 self._task = asyncio.create_task(self._run(), name="operator-feed")
@@ -164,7 +159,7 @@ class OperatorFeed:
             read_at = loop.time()
             try:
                 changes = await run_in_threadpool(read_changes, self.database, self.cursor)
-                if not changes and await run_in_threadpool(_latest_event_id, self.database) < self.cursor.last_id:
+                if not changes and await run_in_threadpool(read_latest_event_id, self.database) < self.cursor.last_id:
                     # The events table went back (a restore, or tests emptying it): follow it anew.
                     self.cursor = Cursor(0)
                     continue

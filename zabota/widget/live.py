@@ -27,7 +27,7 @@ from zabota.conversations.models import Message
 from zabota.db import Database
 from zabota.events.live import LiveFeed
 from zabota.events.models import DomainEvent
-from zabota.events.queries import latest_event_id, unseen_event_ids
+from zabota.events.queries import latest_event_id, read_latest_event_id, unseen_event_ids
 from zabota.widget.queries import operator_names, render_message
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ class WidgetHub:
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done() or self._loop is not loop:
             self._loop = loop
-            self._cursor = await run_in_threadpool(self._latest)
+            self._cursor = await run_in_threadpool(read_latest_event_id, self.database)
             self._sent = set()
             self._by_conversation.clear()
             self._by_customer.clear()
@@ -191,10 +191,6 @@ class WidgetHub:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-
-    def _latest(self) -> int:
-        with self.database.reading() as session:
-            return latest_event_id(session)
 
     def _ephemeral(self, message: dict[str, Any]) -> None:
         if message.get("kind") != "typing" or message.get("side") != "operator":
@@ -240,9 +236,10 @@ class WidgetHub:
                 skip=self._sent,
                 filtered=False,
             )
-            if not read and latest_event_id(session) < self._cursor:
+            latest = latest_event_id(session) if not read else self._cursor
+            if latest < self._cursor:
                 # The events table went back (a restored backup, an emptied test database).
-                self._cursor, self._sent = latest_event_id(session), set()
+                self._cursor, self._sent = latest, set()
         # Every event read is remembered, picked or not, so the look-behind never repeats it.
         self._sent.update(read)
         self._cursor = max(self._cursor, *read) if read else self._cursor
