@@ -152,13 +152,7 @@ def respond(session: Session, message_id: int) -> BotTurn | None:
             session, conversation, author=None, text=gettext(_GREETING, language), author_kind=AuthorKind.BOT
         )
         turn.reply_message_id = greeting.id
-        enqueue(
-            session,
-            IDLE_JOB,
-            {"conversation_id": conversation.id, "reply_message_id": greeting.id},
-            run_at=greeting.created_at + timedelta(hours=IDLE_HOURS),
-            dedupe_key=f"bot-idle:{greeting.id}",
-        )
+        _resolve_if_left_idle(session, conversation, greeting)
         return turn
     elif answers_given(session, conversation.id) >= config.max_answers:
         turn.reason = "limit"
@@ -187,18 +181,23 @@ def respond(session: Session, message_id: int) -> BotTurn | None:
                 },
                 conversation_id=conversation.id,
             )
-            enqueue(
-                session,
-                IDLE_JOB,
-                {"conversation_id": conversation.id, "reply_message_id": answer.id},
-                run_at=answer.created_at + timedelta(hours=IDLE_HOURS),
-                dedupe_key=f"bot-idle:{answer.id}",
-            )
+            _resolve_if_left_idle(session, conversation, answer)
             return turn
         turn.reason = "low_confidence"
     session.flush()
     hand_off(session, conversation, reason=turn.reason, actor=BOT, language=language)
     return turn
+
+
+def _resolve_if_left_idle(session: Session, conversation: Conversation, bot_reply: Message) -> None:
+    """Schedule close_if_idle: IDLE_HOURS after the bot's reply, unless the customer wrote since."""
+    enqueue(
+        session,
+        IDLE_JOB,
+        {"conversation_id": conversation.id, "reply_message_id": bot_reply.id},
+        run_at=bot_reply.created_at + timedelta(hours=IDLE_HOURS),
+        dedupe_key=f"bot-idle:{bot_reply.id}",
+    )
 
 
 def article_link(article: HelpArticle, language: str) -> str:
