@@ -182,12 +182,8 @@ def test_a_greeted_customer_who_leaves_is_not_counted_as_bot_resolved(db, demo_h
     result = push(db, box, "m1", text="Добрый день")
     run_until_idle(db)
     [greeting] = bot_messages(db, result.conversation.id)
-    with clock_at(greeting.created_at + timedelta(hours=bot.IDLE_HOURS, minutes=1)):
-        run_until_idle(db)
-    row = conversation(db, result.conversation.id)
+    row = _left_alone_then_a_day_later(db, greeting)
     assert row.status == Status.RESOLVED and row.resolved_at is not None  # closed as idle
-    with clock_at(row.resolved_at + timedelta(hours=25)):
-        run_until_idle(db)
     assert events(db, "bot.resolved") == []
 
 
@@ -413,18 +409,26 @@ def test_bot_resolved_is_not_recorded_when_the_customer_returns(db, demo_help):
     assert conversation(db, row.id).bot_state != BotState.RESOLVED
 
 
+def _left_alone_then_a_day_later(db: Database, bot_reply: Message) -> Conversation:
+    """The customer never writes after the bot's reply: the idle timer runs, then a day passes.
+    Returns the conversation as the idle timer left it."""
+    with clock_at(bot_reply.created_at + timedelta(hours=bot.IDLE_HOURS, minutes=1)):
+        run_until_idle(db)
+    row = conversation(db, bot_reply.conversation_id)
+    assert row.resolved_at is not None, "the idle timer did not resolve the conversation"
+    with clock_at(row.resolved_at + timedelta(hours=25)):
+        run_until_idle(db)
+    return row
+
+
 def test_an_idle_bot_conversation_is_resolved_and_then_counts_as_bot_resolved(db, demo_help):
     box = bot_inbox(db)
     result = push(db, box, "m1", text="как отменить заказ")
     run_until_idle(db)
     [answer] = bot_messages(db, result.conversation.id)
-    with clock_at(answer.created_at + timedelta(hours=bot.IDLE_HOURS, minutes=1)):
-        run_until_idle(db)
-    row = conversation(db, result.conversation.id)
+    row = _left_alone_then_a_day_later(db, answer)
     assert row.status == Status.RESOLVED
     assert row.resolved_at is not None
-    with clock_at(row.resolved_at + timedelta(hours=25)):
-        run_until_idle(db)
     assert len(events(db, "bot.resolved", row.id)) == 1
 
 
