@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
 from zabota.api.deps import SESSION_COOKIE, DbSession, Principal, require
+from zabota.api.ratelimit import client_address
 from zabota.api.schemas import (
     ApiTokenCreate,
     ApiTokenCreated,
@@ -26,7 +27,7 @@ router = APIRouter(tags=["auth"])
 
 @router.post("/auth/login", response_model=LoginOut)
 def login(body: LoginIn, request: Request, response: Response, session: DbSession) -> LoginOut:
-    ip = request.client.host if request.client else ""
+    ip = client_address(request)
     request.app.state.login_limiter.check(ip, body.email)
     user = actions.authenticate(session, body.email, body.password)
     settings = get_settings()

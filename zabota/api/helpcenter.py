@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from zabota.api.deps import DbSession, Principal, require
-from zabota.api.ratelimit import ActionLimiter
+from zabota.api.ratelimit import ActionLimiter, client_address
 from zabota.api.schemas import In, Language, Out
 from zabota.auth.roles import Permission
 from zabota.config import get_settings
@@ -219,7 +219,7 @@ def search(
 @router.post("/articles/{slug}/feedback", response_model=FeedbackOut, status_code=201)
 def feedback(slug: str, body: FeedbackIn, request: Request, session: DbSession) -> FeedbackOut:
     """ "Was this helpful?" for a published article. Public, rate-limited per client address."""
-    feedback_limiter(request).check(request.client.host if request.client else "")
+    feedback_limiter(request).check(client_address(request))
     article = queries.published_article(session, slug)
     row = actions.record_feedback(session, article, **body.model_dump())
     return FeedbackOut.model_validate(row)

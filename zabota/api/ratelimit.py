@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from fastapi import Request
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 
 from zabota.errors import DomainError
+
+
+def client_address(request: Request) -> str:
+    """Whom a public request counts against: the client's address (behind a proxy, the one
+    uvicorn's proxy_headers took from X-Forwarded-For)."""
+    return request.client.host if request.client else ""
 
 
 class TooManyAttempts(DomainError):

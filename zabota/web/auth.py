@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zabota.api.deps import SESSION_COOKIE, DbSession, Principal
+from zabota.api.ratelimit import client_address
 from zabota.auth import actions
 from zabota.auth.roles import Permission
 from zabota.auth.secrets import digests_equal
@@ -68,7 +69,7 @@ def login(
         return _login_page(
             request, error=gettext("The form expired; please try again.", language), email=email, status=403
         )
-    ip = request.client.host if request.client else ""
+    ip = client_address(request)
     try:
         request.app.state.login_limiter.check(ip, email)
         user = actions.authenticate(session, email, password)

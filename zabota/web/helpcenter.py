@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from zabota.api.deps import DbSession
 from zabota.api.helpcenter import feedback_limiter
+from zabota.api.ratelimit import client_address
 from zabota.auth.secrets import digests_equal
 from zabota.config import get_settings
 from zabota.errors import DomainError, NotFound
@@ -147,7 +148,7 @@ def feedback(
     if helpful not in ("yes", "no"):
         return _article_page(request, session, found, error=gettext("Choose yes or no.", language), status=400)
     try:
-        feedback_limiter(request).check(request.client.host if request.client else "")
+        feedback_limiter(request).check(client_address(request))
         actions.record_feedback(session, found, helpful=helpful == "yes", language=language, reason=reason or None)
     except DomainError as exc:
         return _article_page(request, session, found, error=exc.translated(language), status=exc.status)

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zabota.api.deps import DbSession, Principal
 from zabota.api.problems import problem
-from zabota.api.ratelimit import ActionLimiter
+from zabota.api.ratelimit import ActionLimiter, client_address
 from zabota.attachments.actions import file_response_headers, read_upload
 from zabota.auth.roles import Permission
 from zabota.auth.secrets import token_digest
@@ -173,7 +173,7 @@ async def start_session(key: str, body: SessionIn, request: Request) -> dict[str
             "has_conversation": actions.visitor_customer_id(session, visitor) is not None,
         }
 
-    return await _transaction(request, work, limit=(limiter, request.client.host if request.client else ""))
+    return await _transaction(request, work, limit=(limiter, client_address(request)))
 
 
 # --- messages -------------------------------------------------------------------------------
