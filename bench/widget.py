@@ -71,10 +71,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 class Run:
-    def __init__(self, base: str, key: str, visitors: int, interval: float) -> None:
-        self.base, self.key, self.visitors, self.interval = base, key, visitors, interval
+    def __init__(self, base: str, key: str, interval: float) -> None:
+        self.base, self.key, self.interval = base, key, interval
         self.pending: dict[int, float] = {}  # conversation id → when its last message was sent
-        self.latencies: list[float] = []
         self.send_ms: list[float] = []  # the visitor's POST alone: how long until it was stored
         self.server_ms: list[float] = []  # the same POSTs as the server timed them (Server-Timing)
         self.timeline: list[tuple[float, float]] = []  # (when delivered, latency ms)
@@ -111,7 +110,6 @@ class Run:
                         started = self.pending.pop(int(data["conversation_id"]), None)
                         if started is not None and self.measuring:
                             now = time.perf_counter()
-                            self.latencies.append((now - started) * 1000)
                             self.timeline.append((now, (now - started) * 1000))
                 if self.stop.is_set():
                     break
@@ -182,7 +180,7 @@ class Run:
 
 
 async def drive(base: str, key: str, args: argparse.Namespace, server_pid: int) -> dict[str, Any]:
-    run = Run(base, key, args.visitors, args.interval)
+    run = Run(base, key, args.interval)
     async with httpx.AsyncClient(base_url=base, timeout=30) as operator:
         login = await operator.post(
             "/api/v1/auth/login", json={"email": common.ADMIN_EMAIL, "password": common.ADMIN_PASSWORD}
@@ -225,7 +223,7 @@ async def drive(base: str, key: str, args: argparse.Namespace, server_pid: int) 
             "redis": lambda pid, comm: comm.startswith("redis"),
         },
     )
-    latencies = sorted(run.latencies)
+    latencies = sorted(ms for _, ms in run.timeline)
     if run.timeline:
         # Where the slow ones fall: spread evenly (steady overload) or in bursts (stalls).
         start = run.timeline[0][0]
