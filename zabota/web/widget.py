@@ -350,7 +350,7 @@ def _stream_start(database: Database, key: str, token: str | None, resume: int |
     # A read-only session: a thousand widgets reconnecting must not queue for SQLite's write lock.
     with database.reading() as session:
         inbox = actions.widget_inboxes.find(session, key)
-        visitor = actions.authenticate_visitor(session, inbox, token, touch=False)
+        visitor = actions.authenticate_visitor(session, inbox, token)
         customer_id = actions.visitor_customer_id(session, visitor)
         conversations = {c.id for c in actions.visitor_conversations(session, inbox.id, visitor)}
         start = resume if resume is not None else latest_event_id(session)

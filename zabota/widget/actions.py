@@ -39,7 +39,7 @@ from zabota.customers.actions import (
     update_customer,
 )
 from zabota.customers.models import Customer
-from zabota.db import utcnow
+from zabota.db import is_read_only, utcnow
 from zabota.errors import Conflict, DomainError, Forbidden, NotFound, TooLarge, Unauthorized, UnsupportedType
 from zabota.events.actions import Actor, on_commit, record_event
 from zabota.events.models import DomainEvent
@@ -206,15 +206,13 @@ def find_visitor(session: Session, inbox_id: int, token: str | None) -> WidgetVi
     return visitor
 
 
-def authenticate_visitor(
-    session: Session, inbox: WidgetInbox, token: str | None, *, touch: bool = True
-) -> WidgetVisitor:
-    """The token's visitor, or 401. `touch=False` for read-only sessions (opening a live stream)."""
+def authenticate_visitor(session: Session, inbox: WidgetInbox, token: str | None) -> WidgetVisitor:
+    """The token's visitor, or 401. Its last-seen time is touched only where the session may write."""
     visitor = find_visitor(session, inbox.id, token)
     if visitor is None:
         raise Unauthorized("The chat session is missing or has expired; start a new one.", code="bad_visitor_token")
     now = utcnow()
-    if touch and now - visitor.last_seen_at > TOUCH_INTERVAL:
+    if now - visitor.last_seen_at > TOUCH_INTERVAL and not is_read_only(session):
         visitor.last_seen_at = now
     return visitor
 
