@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -9,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -197,3 +199,25 @@ def test_delivery_gives_up_after_the_last_attempt_and_can_be_retried(
         assert session.get(Message, message_id).delivery_status == "sent"
     assert len(hook.requests) == 3
     assert client.post(url, headers=operator).status_code == 400  # already sent
+
+
+def test_the_api_pushes_of_many_senders_at_once_are_each_stored_once(app, api_inbox):
+    inbox, headers = api_inbox()
+
+    async def push_all() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://zabota.test") as client:
+            url = f"/api/v1/inboxes/{inbox.id}/messages"
+            bodies = [
+                {"customer": {"identifier": f"u-{n % 7}"}, "text": f"№{n}", "external_id": f"x-{n}"} for n in range(30)
+            ]
+            bodies.append({"customer": {"identifier": "u-1"}, "text": "повтор", "external_id": "x-1"})
+            bodies.append({"customer": {"identifier": "u-2"}, "text": "", "external_id": "x-empty"})
+            return await asyncio.gather(*(client.post(url, json=b, headers=headers) for b in bodies))
+
+    responses = asyncio.run(push_all())
+    assert [r.status_code for r in responses] == [201] * 30 + [200, 400]
+    assert responses[-2].json()["message_id"] == responses[1].json()["message_id"]
+    assert responses[-1].headers["content-type"].startswith("application/problem+json")
+    assert responses[-1].json()["type"].endswith("empty_message")
+    assert len({r.json()["message_id"] for r in responses[:30]}) == 30

@@ -38,6 +38,7 @@ from zabota.api.middleware import BodySizeLimit, Metrics
 from zabota.api.problems import install_problem_handlers, problem, request_language
 from zabota.api.ratelimit import LoginLimiter
 from zabota.config import Settings, get_settings
+from zabota.conversations.group_commit import InboundBatcher
 from zabota.db import Database
 from zabota.events.live import LiveFeed
 from zabota.i18n import gettext
@@ -159,6 +160,7 @@ def create_app(
     app.state.database = database
     app.state.login_limiter = LoginLimiter(settings.login_rate_limit, settings.redis_url)
     app.state.live_feed = LiveFeed(settings.redis_url)
+    app.state.ingest_batcher = InboundBatcher(database)
     install_problem_handlers(app, html=html_error)
     app.include_router(api_router())
     install_web(app)

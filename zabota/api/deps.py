@@ -13,6 +13,7 @@ from zabota.auth.actions import resolve_api_token, resolve_session
 from zabota.auth.models import User
 from zabota.auth.roles import Permission, role_has
 from zabota.auth.secrets import digests_equal
+from zabota.conversations.group_commit import InboundBatcher
 from zabota.db import Database
 from zabota.errors import Forbidden, Unauthorized
 from zabota.events.actions import Actor
@@ -25,6 +26,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
+
+
+def ingest_batcher(request: Request) -> InboundBatcher:
+    batcher: InboundBatcher = request.app.state.ingest_batcher
+    return batcher
 
 
 def db_session(request: Request) -> Iterator[Session]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from zabota.api.deps import DbSession, Principal, bearer_token, get_database, require
+from zabota.api.deps import DbSession, Principal, bearer_token, get_database, ingest_batcher, require
 from zabota.api.schemas import InboundMessageIn, InboundMessageOut, InboxCreate, InboxCreated, InboxOut, InboxUpdate
 from zabota.auth.roles import Permission
 from zabota.channels import actions
 from zabota.channels.models import Inbox
-from zabota.conversations.actions import InboundMessage, ingest_inbound_message
+from zabota.conversations.actions import InboundMessage
 from zabota.customers.actions import CustomerProfile
 from zabota.db import Database
 from zabota.errors import DomainError
@@ -99,37 +99,25 @@ async def ingress_inbox(inbox_id: int, request: Request) -> actions.InboxRef:
     return inbox
 
 
-def _ingest_pushed(database: Database, inbox: actions.InboxRef, body: InboundMessageIn) -> InboundMessageOut:
-    """The whole request's database work in one function, so it crosses into the thread pool once."""
-    with database.transaction() as session:
-        customer = body.customer
-        result = ingest_inbound_message(
-            session,
-            inbox,
-            InboundMessage(
-                identity_channel=f"api:{inbox.id}",
-                identity_id=customer.identifier,
-                text=body.text,
-                html=body.html,
-                external_id=body.external_id,
-                subject=body.subject,
-                attachments=[a.model_dump() for a in body.attachments],
-                sent_at=body.sent_at,
-                profile=CustomerProfile(
-                    name=customer.name,
-                    email=customer.email,
-                    phone=customer.phone,
-                    language=customer.language,
-                    attributes=dict(customer.attributes),
-                ),
-            ),
-        )
-        return InboundMessageOut(
-            message_id=result.message.id,
-            conversation_id=result.conversation.id,
-            customer_id=result.conversation.customer_id,
-            created=result.created,
-        )
+def _inbound(inbox: actions.InboxRef, body: InboundMessageIn) -> InboundMessage:
+    customer = body.customer
+    return InboundMessage(
+        identity_channel=f"api:{inbox.id}",
+        identity_id=customer.identifier,
+        text=body.text,
+        html=body.html,
+        external_id=body.external_id,
+        subject=body.subject,
+        attachments=[a.model_dump() for a in body.attachments],
+        sent_at=body.sent_at,
+        profile=CustomerProfile(
+            name=customer.name,
+            email=customer.email,
+            phone=customer.phone,
+            language=customer.language,
+            attributes=dict(customer.attributes),
+        ),
+    )
 
 
 @ingress.post(
@@ -146,9 +134,13 @@ async def push_message(
     Send the token as `Authorization: Bearer zbi_…` (or `X-Inbox-Token`). Resending a message
     with the same `external_id` returns the stored one with `created: false`.
     """
-    # An async route with one hop into the thread pool: this is the hottest endpoint, and each
-    # extra hop (sync dependencies, their teardown) costs more than the SQL under load.
-    out = await run_in_threadpool(_ingest_pushed, get_database(request), inbox, body)
-    if not out.created:
+    # The hottest endpoint: async, and concurrent pushes share one transaction (group commit).
+    receipt = await ingest_batcher(request).ingest(inbox, _inbound(inbox, body))
+    if not receipt.created:
         response.status_code = 200
-    return out
+    return InboundMessageOut(
+        message_id=receipt.message_id,
+        conversation_id=receipt.conversation_id,
+        customer_id=receipt.customer_id,
+        created=receipt.created,
+    )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import null, select, update
+from sqlalchemy import func, null, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -75,6 +75,13 @@ class IngestResult:
     message: Message
     conversation: Conversation
     created: bool
+
+
+class _Unread:
+    """Marks a value the caller did not read in advance (None is a real answer: no conversation yet)."""
+
+
+UNREAD = _Unread()
 
 
 def _event(
@@ -158,8 +165,157 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
 
     for upload in uploads:
         upload.message_id = message.id
+    _route_stored_inbound(session, actor, customer, conversation, message, now)
+    return IngestResult(message, conversation, True)
+
+
+def ingest_inbound_messages(
+    session: Session, inbox: Inbox | InboxRef, inbounds: Sequence[InboundMessage]
+) -> list[IngestResult]:
+    """Many customer messages of one inbox in the caller's transaction, with the outcome of
+    calling `ingest_inbound_message` for each in turn, in a handful of statements instead of a
+    handful per message.
+
+    Messages of returning customers are read and written set-wise: one statement locks all their
+    rows (in id order, so two batches cannot deadlock on each other), one finds earlier deliveries,
+    one their latest conversations, one INSERT stores the messages. First contacts and messages
+    carrying uploaded files go through the one-message path. Raises on the first message that
+    cannot be stored; the caller rolls back and ingests the messages one by one
+    (`zabota.conversations.group_commit`), so one bad message never costs the others.
+    """
+    actor = Actor("inbox", inbox.id)
+    now = utcnow()
+    contents = []
+    for inbound in inbounds:
+        html = sanitize_html(inbound.html)
+        text = inbound.text or (text_from_html(html) if html else "")
+        _check_text(text, html, [*inbound.attachments, *({"id": i} for i in inbound.attachment_ids)])
+        contents.append((text, html))
+    customers = _lock_known_customers(session, inbounds, now)
+    # A customer with a message for the one-message path sends all their messages of the batch
+    # there, so that their order within the conversation is kept.
+    one_by_one = {(i.identity_channel, i.identity_id) for i in inbounds if i.attachment_ids} | {
+        (i.identity_channel, i.identity_id) for i in inbounds if (i.identity_channel, i.identity_id) not in customers
+    }
+    set_wise = [n for n, i in enumerate(inbounds) if (i.identity_channel, i.identity_id) not in one_by_one]
+    external_ids = {inbounds[n].external_id for n in set_wise} - {None}
+    earlier = {
+        m.external_id: m
+        for m in session.scalars(
+            select(Message).where(Message.inbox_id == inbox.id, Message.external_id.in_(external_ids))
+        )
+    }
+    latest = _latest_conversations(session, inbox.id, {customers[_identity(inbounds[n])].id for n in set_wise})
+    results: dict[int, IngestResult] = {}
+    stored: list[tuple[int, Customer, Conversation, Message]] = []
+    first_of: dict[str, int] = {}  # external id -> the batch's message carrying it first
+    for n in set_wise:
+        inbound, (text, html) = inbounds[n], contents[n]
+        customer = customers[_identity(inbound)]
+        fill_profile_gaps(session, customer, inbound.profile)
+        if inbound.external_id in earlier:
+            existing = earlier[inbound.external_id]
+            results[n] = IngestResult(existing, _get(session, existing.conversation_id), False)
+            continue
+        if inbound.external_id is not None:
+            if inbound.external_id in first_of:
+                continue  # a redelivery within the batch: answered below, once the first is stored
+            first_of[inbound.external_id] = n
+        conversation = _conversation_for_inbound(
+            session, inbox, customer, actor, inbound.subject, now, latest.get(customer.id)
+        )
+        latest[customer.id] = conversation
+        message = Message(
+            conversation_id=conversation.id,
+            inbox_id=inbox.id,
+            direction=Direction.INBOUND,
+            author_kind=AuthorKind.CUSTOMER,
+            text=text,
+            html=html,
+            attachments=list(inbound.attachments),
+            external_id=inbound.external_id,
+            delivery_status=DeliveryStatus.RECEIVED,
+            created_at=now,
+            sent_at=inbound.sent_at,
+        )
+        session.add(message)
+        stored.append((n, customer, conversation, message))
+    session.flush()  # the messages in one INSERT; a clash of external ids raises here
+    for n, customer, conversation, message in stored:
+        _route_stored_inbound(session, actor, customer, conversation, message, now)
+        results[n] = IngestResult(message, conversation, True)
+    for n in set_wise:
+        if n not in results:
+            first = results[first_of[inbounds[n].external_id or ""]]
+            results[n] = IngestResult(first.message, first.conversation, False)
+    for n, inbound in enumerate(inbounds):
+        if n not in results:
+            results[n] = ingest_inbound_message(session, inbox, inbound)
+    return [results[n] for n in range(len(inbounds))]
+
+
+def _identity(inbound: InboundMessage) -> tuple[str, str]:
+    return inbound.identity_channel, inbound.identity_id
+
+
+def _lock_known_customers(
+    session: Session, inbounds: Sequence[InboundMessage], now: datetime
+) -> dict[tuple[str, str], Customer]:
+    """The customers behind these identities that we already know, row-locked in id order and
+    touched (last seen now), as `_touch_known_customer` does for one."""
+    wanted: dict[str, set[str]] = {}
+    for inbound in inbounds:
+        wanted.setdefault(inbound.identity_channel, set()).add(inbound.identity_id)
+    owners: dict[int, list[tuple[str, str]]] = {}
+    for channel, identity_ids in wanted.items():
+        # Identities first, then customers by key: a plan that stays right on a young table
+        # without statistics (a join there became a nested loop over every customer).
+        for customer_id, identity_id in session.execute(
+            select(CustomerIdentity.customer_id, CustomerIdentity.external_id).where(
+                CustomerIdentity.channel == channel, CustomerIdentity.external_id.in_(identity_ids)
+            )
+        ):
+            owners.setdefault(customer_id, []).append((channel, identity_id))
+    if not owners:
+        return {}
+    customers = session.scalars(
+        select(Customer)
+        .where(Customer.id.in_(owners), Customer.merged_into_id.is_(None))
+        .order_by(Customer.id)
+        .with_for_update()
+    ).all()
+    session.execute(
+        update(Customer)
+        .where(Customer.id.in_([c.id for c in customers]))
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    found: dict[tuple[str, str], Customer] = {}
+    for customer in customers:
+        set_committed_value(customer, "last_seen_at", now)
+        found.update(dict.fromkeys(owners[customer.id], customer))
+    return found
+
+
+def _latest_conversations(session: Session, inbox_id: int, customer_ids: set[int]) -> dict[int, Conversation]:
+    """Each customer's most recent conversation on the inbox (open or not), in one query."""
+    if not customer_ids:
+        return {}
+    newest = (
+        select(func.max(Conversation.id))
+        .where(Conversation.inbox_id == inbox_id, Conversation.customer_id.in_(customer_ids))
+        .group_by(Conversation.customer_id)
+    )
+    return {c.customer_id: c for c in session.scalars(select(Conversation).where(Conversation.id.in_(newest)))}
+
+
+def _route_stored_inbound(
+    session: Session, actor: Actor, customer: Customer, conversation: Conversation, message: Message, now: datetime
+) -> None:
+    """What a stored customer message changes in its conversation: the list fields, the wait, a
+    paused conversation reopened, the event, and who answers next (the bot, or SLA and assignment)."""
     conversation.last_message_at = conversation.last_activity_at = conversation.last_inbound_at = now
-    conversation.last_message_preview = _preview(text, attachments)
+    conversation.last_message_preview = _preview(message.text, message.attachments)
     conversation.message_count += 1
     conversation.first_customer_message_at = conversation.first_customer_message_at or now
     bot_active = conversation.bot_state == BotState.ACTIVE
@@ -180,10 +336,9 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
     if bot_active:
         # In this transaction: a crash loses no message, and the key makes the bot answer it once.
         enqueue(session, RESPOND_JOB, {"message_id": message.id}, dedupe_key=f"bot:{message.id}")
-        return IngestResult(message, conversation, True)
+        return
     refresh_sla(session, conversation)
     auto_assign(session, conversation)
-    return IngestResult(message, conversation, True)
 
 
 def _touch_known_customer(
@@ -227,14 +382,23 @@ def _message_by_external_id(session: Session, inbox_id: int, external_id: str) -
 
 
 def _conversation_for_inbound(
-    session: Session, inbox: Inbox | InboxRef, customer: Customer, actor: Actor, subject: str, now: datetime
+    session: Session,
+    inbox: Inbox | InboxRef,
+    customer: Customer,
+    actor: Actor,
+    subject: str,
+    now: datetime,
+    latest: Conversation | _Unread | None = UNREAD,
 ) -> Conversation:
-    latest = session.scalar(
-        select(Conversation)
-        .where(Conversation.customer_id == customer.id, Conversation.inbox_id == inbox.id)
-        .order_by(Conversation.id.desc())
-        .limit(1)
-    )
+    """The customer's open conversation on this inbox, a resolved one reopened within the
+    organization's window, or a new one. `latest` may come from a batch's read of many customers."""
+    if isinstance(latest, _Unread):
+        latest = session.scalar(
+            select(Conversation)
+            .where(Conversation.customer_id == customer.id, Conversation.inbox_id == inbox.id)
+            .order_by(Conversation.id.desc())
+            .limit(1)
+        )
     if latest is not None and latest.status != Status.RESOLVED:
         return latest
     if latest is not None and latest.resolved_at is not None:
