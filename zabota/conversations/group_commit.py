@@ -132,7 +132,9 @@ class InboundBatcher:
 def _answer(future: asyncio.Future[IngestReceipt], outcome: IngestReceipt | BaseException) -> None:
     if future.done():  # the sender went away; its message is stored all the same
         return
-    if isinstance(outcome, BaseException):
+    if isinstance(outcome, Exception):
         future.set_exception(outcome)
+    elif isinstance(outcome, BaseException):  # shutting down: the sender gets no answer and retries
+        future.cancel()
     else:
         future.set_result(outcome)
