@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # Threads per server process for blocking request handlers; more threads than pooled
     # database connections only queue on the pool while contending for the GIL.
     http_threads: int = Field(default=10, alias="HTTP_THREADS", ge=1, le=200)
+    # Group commit of pushed messages (zabota.conversations.group_commit): the most messages
+    # in one transaction, and how many such transactions one process runs at once.
+    ingest_batch_max: int = Field(default=64, alias="INGEST_BATCH_MAX", ge=1, le=1000)
+    ingest_batches_in_flight: int = Field(default=2, alias="INGEST_BATCHES_IN_FLIGHT", ge=1, le=50)
 
     @field_validator("timezone")
     @classmethod

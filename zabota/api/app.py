@@ -51,12 +51,14 @@ API_PREFIX = "/api/v1"
 
 
 # Every router of the REST API; the authorization test walks these and the OpenAPI schema.
+# Requests are matched against routes in this order, so the busiest one, pushed messages,
+# comes first (matching through all the others was a tenth of an ingest request's CPU).
 API_ROUTERS: tuple[APIRouter, ...] = (
+    inboxes.ingress,
     auth.router,
     users.router,
     departments.router,
     inboxes.router,
-    inboxes.ingress,
     customers.router,
     conversations.router,
     admin.router,
@@ -160,7 +162,9 @@ def create_app(
     app.state.database = database
     app.state.login_limiter = LoginLimiter(settings.login_rate_limit, settings.redis_url)
     app.state.live_feed = LiveFeed(settings.redis_url)
-    app.state.ingest_batcher = InboundBatcher(database)
+    app.state.ingest_batcher = InboundBatcher(
+        database, max_batch=settings.ingest_batch_max, max_in_flight=settings.ingest_batches_in_flight
+    )
     install_problem_handlers(app, html=html_error)
     app.include_router(api_router())
     install_web(app)

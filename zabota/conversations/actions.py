@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, null, select, update
+from sqlalchemy import func, insert, null, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -207,7 +207,8 @@ def ingest_inbound_messages(
     }
     latest = _latest_conversations(session, inbox.id, {customers[_identity(inbounds[n])].id for n in set_wise})
     results: dict[int, IngestResult] = {}
-    stored: list[tuple[int, Customer, Conversation, Message]] = []
+    stored: list[tuple[int, Customer, Conversation]] = []
+    rows: list[dict[str, Any]] = []
     first_of: dict[str, int] = {}  # external id -> the batch's message carrying it first
     for n in set_wise:
         inbound, (text, html) = inbounds[n], contents[n]
@@ -225,23 +226,27 @@ def ingest_inbound_messages(
             session, inbox, customer, actor, inbound.subject, now, latest.get(customer.id)
         )
         latest[customer.id] = conversation
-        message = Message(
-            conversation_id=conversation.id,
-            inbox_id=inbox.id,
-            direction=Direction.INBOUND,
-            author_kind=AuthorKind.CUSTOMER,
-            text=text,
-            html=html,
-            attachments=list(inbound.attachments),
-            external_id=inbound.external_id,
-            delivery_status=DeliveryStatus.RECEIVED,
-            created_at=now,
-            sent_at=inbound.sent_at,
+        rows.append(
+            {
+                "conversation_id": conversation.id,
+                "inbox_id": inbox.id,
+                "direction": Direction.INBOUND,
+                "author_kind": AuthorKind.CUSTOMER,
+                "text": text,
+                "html": html,
+                "attachments": list(inbound.attachments),
+                "external_id": inbound.external_id,
+                "delivery_status": DeliveryStatus.RECEIVED,
+                "created_at": now,
+                "sent_at": inbound.sent_at,
+            }
         )
-        session.add(message)
-        stored.append((n, customer, conversation, message))
-    session.flush()  # the messages in one INSERT; a clash of external ids raises here
-    for n, customer, conversation, message in stored:
+        stored.append((n, customer, conversation))
+    # The messages in one INSERT (a clash of external ids raises here), as session objects.
+    messages = (
+        session.scalars(insert(Message).returning(Message, sort_by_parameter_order=True), rows).all() if rows else []
+    )
+    for (n, customer, conversation), message in zip(stored, messages, strict=True):
         _route_stored_inbound(session, actor, customer, conversation, message, now)
         results[n] = IngestResult(message, conversation, True)
     for n in set_wise:
