@@ -72,6 +72,9 @@ def _scenario(inbox: InboxRef, tag: str) -> list[InboundMessage]:
         _message(inbox, "open-1", "b8", html='<p onclick="x()">жирный <script>alert(1)</script>ответ</p>'),
         _message(inbox, "pending-1", None, "без номера"),
         _message(inbox, "resolved-recent", "b9", "и последнее"),
+        _message(inbox, "new-2", "b10", "я Пётр", profile={"name": "Пётр", "email": f"petr-{tag}@example.ru"}),
+        _message(inbox, "new-2", "b11", "ещё раз"),
+        _message(inbox, "new-1", "b12", "и ещё", profile={"name": "Другое имя"}),
     ]
 
 
@@ -153,7 +156,10 @@ def test_a_batch_ends_exactly_as_the_same_messages_one_by_one(db):
     assert state[answers[2][2]]["status"] == "open"  # pending: woken
     assert "script" not in state[answers[9][2]]["messages"][-2]
     assert expected["customers"]["open-1"] == ("Ольга", "olga-*@example.ru")
-    assert expected["events"]["customer.created"] == 1
+    assert expected["customers"]["new-1"] == ("Новый клиент", "")  # the first message's profile
+    assert expected["customers"]["new-2"] == ("Пётр", "petr-*@example.ru")
+    assert expected["events"]["customer.created"] == 2
+    assert state[answers[12][2]]["messages"] == ["я Пётр", "ещё раз"]
 
 
 def test_a_batch_holding_a_bad_message_is_stored_one_by_one_and_only_that_one_is_refused(db):
@@ -256,3 +262,38 @@ def test_two_batches_meeting_a_held_customer_lock_do_not_deadlock(db):
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Message)) == 3 * len(customers)
         assert set(session.scalars(select(Conversation.message_count))) == {3}
+
+
+def test_first_contacts_of_the_same_people_in_two_batches_at_once_make_one_customer_each(db):
+    """On PostgreSQL the second batch waits on the first's new identities, fails on the unique
+    index and is stored one by one; either way each person is one customer."""
+    inbox = _inbox(db, "Shop")
+    people = [f"new-{n}" for n in range(10)]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def send(side: str) -> None:
+        batcher = InboundBatcher(db, max_in_flight=1)
+
+        async def together() -> list[Any]:
+            return await asyncio.gather(
+                *(batcher.ingest(inbox, _message(inbox, who, f"{side}-{who}", side)) for who in people)
+            )
+
+        try:
+            barrier.wait()
+            asyncio.run(together())
+        except BaseException as exc:  # asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(side,)) for side in ("left", "right")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Customer)) == len(people)
+        assert session.scalar(select(func.count()).select_from(Message)) == 2 * len(people)
+        assert set(session.scalars(select(Conversation.message_count))) == {2}
+        assert session.scalar(select(func.count()).select_from(Conversation)) == len(people)

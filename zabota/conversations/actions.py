@@ -36,7 +36,13 @@ from zabota.conversations.models import (
     Note,
     Status,
 )
-from zabota.customers.actions import CustomerProfile, fill_profile_gaps, identify_customer
+from zabota.customers.actions import (
+    CustomerProfile,
+    create_customers,
+    fill_profile_gaps,
+    identify_customer,
+    is_plain_first_contact,
+)
 from zabota.customers.models import Customer, CustomerIdentity
 from zabota.db import insert_for, utcnow
 from zabota.departments.actions import department_ids_of, member_ids
@@ -176,11 +182,12 @@ def ingest_inbound_messages(
     calling `ingest_inbound_message` for each in turn, in a handful of statements instead of a
     handful per message.
 
-    Messages of returning customers are read and written set-wise: one statement locks all their
-    rows (in id order, so two batches cannot deadlock on each other), one finds earlier deliveries,
-    one their latest conversations, one INSERT stores the messages. First contacts and messages
-    carrying uploaded files go through the one-message path. Raises on the first message that
-    cannot be stored; the caller rolls back and ingests the messages one by one
+    Reads and writes are set-wise: one statement locks all the known customers' rows (in id
+    order, so two batches cannot deadlock on each other), three create the new ones with their
+    identities, one finds earlier deliveries, one the latest conversations, one INSERT stores the
+    messages. Messages carrying uploaded files, and first contacts whose email or phone may be a
+    known customer's, go through the one-message path. Raises on the first message that cannot
+    be stored; the caller rolls back and ingests the messages one by one
     (`zabota.conversations.group_commit`), so one bad message never costs the others.
     """
     actor = Actor("inbox", inbox.id)
@@ -193,11 +200,21 @@ def ingest_inbound_messages(
         contents.append((text, html))
     customers = _lock_known_customers(session, inbounds, now)
     # A customer with a message for the one-message path sends all their messages of the batch
-    # there, so that their order within the conversation is kept.
-    one_by_one = {(i.identity_channel, i.identity_id) for i in inbounds if i.attachment_ids} | {
-        (i.identity_channel, i.identity_id) for i in inbounds if (i.identity_channel, i.identity_id) not in customers
+    # there, so that their order within the conversation is kept: messages with uploaded files,
+    # and first contacts whose email or phone may belong to someone we know (identify_customer).
+    first_contacts: dict[tuple[str, str], CustomerProfile] = {}
+    for inbound in inbounds:
+        if _identity(inbound) not in customers:
+            first_contacts.setdefault(_identity(inbound), inbound.profile)
+    one_by_one = {_identity(i) for i in inbounds if i.attachment_ids} | {
+        identity for identity, profile in first_contacts.items() if not is_plain_first_contact(profile)
     }
-    set_wise = [n for n, i in enumerate(inbounds) if (i.identity_channel, i.identity_id) not in one_by_one]
+    newcomers = [(*identity, profile) for identity, profile in first_contacts.items() if identity not in one_by_one]
+    created = create_customers(session, actor, newcomers, seen_at=now)
+    customers.update(
+        {(channel, identity_id): c for (channel, identity_id, _), c in zip(newcomers, created, strict=True)}
+    )
+    set_wise = [n for n, i in enumerate(inbounds) if _identity(i) not in one_by_one]
     external_ids = {inbounds[n].external_id for n in set_wise} - {None}
     earlier = {
         m.external_id: m
@@ -205,7 +222,11 @@ def ingest_inbound_messages(
             select(Message).where(Message.inbox_id == inbox.id, Message.external_id.in_(external_ids))
         )
     }
-    latest = _latest_conversations(session, inbox.id, {customers[_identity(inbounds[n])].id for n in set_wise})
+    known = {customers[_identity(inbounds[n])].id for n in set_wise} - {c.id for c in created}
+    latest: dict[int, Conversation | None] = {
+        **_latest_conversations(session, inbox.id, known),
+        **dict.fromkeys(c.id for c in created),
+    }
     results: dict[int, IngestResult] = {}
     stored: list[tuple[int, Customer, Conversation]] = []
     rows: list[dict[str, Any]] = []

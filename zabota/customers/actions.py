@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -102,17 +103,22 @@ def _check_consents(consents: dict[str, Any]) -> dict[str, Any]:
     return stamped
 
 
-def create_customer(session: Session, actor: Actor, profile: CustomerProfile) -> Customer:
+def _profile_columns(profile: CustomerProfile) -> dict[str, Any]:
+    """A new customer's row from what the channel or operator told us, checked and normalized."""
     _check_attributes(profile.attributes)
-    customer = Customer(
-        name=(profile.name or "").strip()[:200],
-        email=normalize_email(profile.email),
-        phone=normalize_phone(profile.phone),
-        language=profile.language,
-        birthday=profile.birthday,
-        attributes=dict(profile.attributes),
-        consents=_check_consents(profile.consents),
-    )
+    return {
+        "name": (profile.name or "").strip()[:200],
+        "email": normalize_email(profile.email),
+        "phone": normalize_phone(profile.phone),
+        "language": profile.language,
+        "birthday": profile.birthday,
+        "attributes": dict(profile.attributes),
+        "consents": _check_consents(profile.consents),
+    }
+
+
+def create_customer(session: Session, actor: Actor, profile: CustomerProfile) -> Customer:
+    customer = Customer(**_profile_columns(profile))
     customer.tags = _tag_rows(session, profile.tags)
     session.add(customer)
     session.flush()
@@ -121,6 +127,40 @@ def create_customer(session: Session, actor: Actor, profile: CustomerProfile) ->
             _attach_identity(session, customer, channel, value)
     record_event(session, "customer.created", actor, "customer", customer.id, {"name": customer.name})
     return customer
+
+
+def is_plain_first_contact(profile: CustomerProfile) -> bool:
+    """Nothing in the profile can tie a new identity to a known customer or needs other rows
+    (email, phone, tags): such first contacts may be created together by `create_customers`."""
+    return not (profile.email or profile.phone or profile.tags)
+
+
+def create_customers(
+    session: Session, actor: Actor, first_contacts: Sequence[tuple[str, str, CustomerProfile]], *, seen_at: datetime
+) -> list[Customer]:
+    """Many new customers, each with the one channel identity they wrote from, in three statements.
+
+    For a batch of first contacts (`ingest_inbound_messages`); each profile must be plain
+    (`is_plain_first_contact`), else `identify_customer` decides. An identity that another
+    transaction linked meanwhile fails the whole batch (unique index): the caller retries its
+    messages one by one, where `identify_customer` finds that customer.
+    """
+    if not all(is_plain_first_contact(profile) for _, _, profile in first_contacts):
+        raise ValueError("create_customers takes first contacts without email, phone or tags")
+    rows = [{**_profile_columns(profile), "last_seen_at": seen_at} for _, _, profile in first_contacts]
+    if not rows:
+        return []
+    customers = list(session.scalars(insert(Customer).returning(Customer, sort_by_parameter_order=True), rows))
+    session.execute(
+        insert(CustomerIdentity),
+        [
+            {"customer_id": customer.id, "channel": channel, "external_id": external_id}
+            for customer, (channel, external_id, _) in zip(customers, first_contacts, strict=True)
+        ],
+    )
+    for customer in customers:
+        record_event(session, "customer.created", actor, "customer", customer.id, {"name": customer.name})
+    return customers
 
 
 def update_customer(session: Session, actor: Actor, customer: Customer, changes: dict[str, Any]) -> Customer:
