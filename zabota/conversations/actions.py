@@ -216,12 +216,13 @@ def ingest_inbound_messages(
     )
     set_wise = [n for n, i in enumerate(inbounds) if _identity(i) not in one_by_one]
     external_ids = {inbounds[n].external_id for n in set_wise} - {None}
-    earlier = {
-        m.external_id: m
-        for m in session.scalars(
-            select(Message).where(Message.inbox_id == inbox.id, Message.external_id.in_(external_ids))
-        )
-    }
+    earlier: dict[str | None, int] = dict(
+        session.execute(
+            select(Message.external_id, Message.id).where(
+                Message.inbox_id == inbox.id, Message.external_id.in_(external_ids)
+            )
+        ).all()
+    )
     known = {customers[_identity(inbounds[n])].id for n in set_wise} - {c.id for c in created}
     latest: dict[int, Conversation | None] = {
         **_latest_conversations(session, inbox.id, known),
@@ -236,7 +237,7 @@ def ingest_inbound_messages(
         customer = customers[_identity(inbound)]
         fill_profile_gaps(session, customer, inbound.profile)
         if inbound.external_id in earlier:
-            existing = earlier[inbound.external_id]
+            existing = session.get_one(Message, earlier[inbound.external_id])
             results[n] = IngestResult(existing, _get(session, existing.conversation_id), False)
             continue
         if inbound.external_id is not None:
