@@ -115,9 +115,7 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
     deliveries are serialised on the customer row, so one person never gets two open
     conversations on one inbox and one external id never becomes two messages.
     """
-    html = sanitize_html(inbound.html)
-    text = inbound.text or (text_from_html(html) if html else "")
-    _check_text(text, html, [*inbound.attachments, *({"id": i} for i in inbound.attachment_ids)])
+    text, html = _content(inbound)
     actor = Actor("inbox", inbox.id)
     now = utcnow()
     known = _touch_known_customer(session, inbox.id, inbound, now)
@@ -144,25 +142,13 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
     uploads = claim_for_message(session, conversation, inbound.attachment_ids)
     attachments = [*(describe(a) for a in uploads), *inbound.attachments]
     # One round trip; ON CONFLICT covers the odd case of the same external id from another customer.
-    insert = (
+    statement = (
         insert_for(session, Message)
-        .values(
-            conversation_id=conversation.id,
-            inbox_id=inbox.id,
-            direction=Direction.INBOUND,
-            author_kind=AuthorKind.CUSTOMER,
-            text=text,
-            html=html,
-            attachments=attachments,
-            external_id=inbound.external_id,
-            delivery_status=DeliveryStatus.RECEIVED,
-            created_at=now,
-            sent_at=inbound.sent_at,
-        )
+        .values(**_message_row(inbox.id, conversation.id, inbound, text, html, attachments, now))
         .on_conflict_do_nothing(index_elements=["inbox_id", "external_id"])
         .returning(Message)
     )
-    message = session.scalar(insert)
+    message = session.scalar(statement)
     if message is None:
         existing = _message_by_external_id(session, inbox.id, inbound.external_id or "")
         if existing is None:
@@ -192,12 +178,7 @@ def ingest_inbound_messages(
     """
     actor = Actor("inbox", inbox.id)
     now = utcnow()
-    contents = []
-    for inbound in inbounds:
-        html = sanitize_html(inbound.html)
-        text = inbound.text or (text_from_html(html) if html else "")
-        _check_text(text, html, [*inbound.attachments, *({"id": i} for i in inbound.attachment_ids)])
-        contents.append((text, html))
+    contents = [_content(inbound) for inbound in inbounds]
     customers = _lock_known_customers(session, inbounds, now)
     # A customer with a message for the one-message path sends all their messages of the batch
     # there, so that their order within the conversation is kept: messages with uploaded files,
@@ -248,21 +229,7 @@ def ingest_inbound_messages(
             session, inbox, customer, actor, inbound.subject, now, latest.get(customer.id)
         )
         latest[customer.id] = conversation
-        rows.append(
-            {
-                "conversation_id": conversation.id,
-                "inbox_id": inbox.id,
-                "direction": Direction.INBOUND,
-                "author_kind": AuthorKind.CUSTOMER,
-                "text": text,
-                "html": html,
-                "attachments": list(inbound.attachments),
-                "external_id": inbound.external_id,
-                "delivery_status": DeliveryStatus.RECEIVED,
-                "created_at": now,
-                "sent_at": inbound.sent_at,
-            }
-        )
+        rows.append(_message_row(inbox.id, conversation.id, inbound, text, html, list(inbound.attachments), now))
         stored.append((n, customer, conversation))
     # The messages in one INSERT (a clash of external ids raises here), as session objects.
     messages = (
@@ -279,6 +246,39 @@ def ingest_inbound_messages(
         if n not in results:
             results[n] = ingest_inbound_message(session, inbox, inbound)
     return [results[n] for n in range(len(inbounds))]
+
+
+def _content(inbound: InboundMessage) -> tuple[str, str | None]:
+    """The message's text and sanitized HTML (text taken from the HTML when none came), checked."""
+    html = sanitize_html(inbound.html)
+    text = inbound.text or (text_from_html(html) if html else "")
+    _check_text(text, html, [*inbound.attachments, *({"id": i} for i in inbound.attachment_ids)])
+    return text, html
+
+
+def _message_row(
+    inbox_id: int,
+    conversation_id: int,
+    inbound: InboundMessage,
+    text: str,
+    html: str | None,
+    attachments: list[dict[str, Any]],
+    now: datetime,
+) -> dict[str, Any]:
+    """The messages row of a received customer message."""
+    return {
+        "conversation_id": conversation_id,
+        "inbox_id": inbox_id,
+        "direction": Direction.INBOUND,
+        "author_kind": AuthorKind.CUSTOMER,
+        "text": text,
+        "html": html,
+        "attachments": attachments,
+        "external_id": inbound.external_id,
+        "delivery_status": DeliveryStatus.RECEIVED,
+        "created_at": now,
+        "sent_at": inbound.sent_at,
+    }
 
 
 def _identity(inbound: InboundMessage) -> tuple[str, str]:
