@@ -83,13 +83,6 @@ class IngestResult:
     created: bool
 
 
-class _Unread:
-    """Marks a value the caller did not read in advance (None is a real answer: no conversation yet)."""
-
-
-UNREAD = _Unread()
-
-
 def _event(
     session: Session, type: str, actor: Actor, conversation: Conversation, payload: dict[str, Any] | None = None
 ) -> None:
@@ -138,7 +131,8 @@ def ingest_inbound_message(session: Session, inbox: Inbox | InboxRef, inbound: I
         stored = session.get_one(Message, existing_id)
         return IngestResult(stored, _get(session, stored.conversation_id), False)
 
-    conversation = _conversation_for_inbound(session, inbox, customer, actor, inbound.subject, now)
+    latest = _latest_conversations(session, inbox.id, {customer.id}).get(customer.id)
+    conversation = _conversation_for_inbound(session, inbox, customer, actor, inbound.subject, now, latest)
     uploads = claim_for_message(session, conversation, inbound.attachment_ids)
     attachments = [*(describe(a) for a in uploads), *inbound.attachments]
     # One round trip; ON CONFLICT covers the odd case of the same external id from another customer.
@@ -415,17 +409,11 @@ def _conversation_for_inbound(
     actor: Actor,
     subject: str,
     now: datetime,
-    latest: Conversation | _Unread | None = UNREAD,
+    latest: Conversation | None,
 ) -> Conversation:
     """The customer's open conversation on this inbox, a resolved one reopened within the
-    organization's window, or a new one. `latest` may come from a batch's read of many customers."""
-    if isinstance(latest, _Unread):
-        latest = session.scalar(
-            select(Conversation)
-            .where(Conversation.customer_id == customer.id, Conversation.inbox_id == inbox.id)
-            .order_by(Conversation.id.desc())
-            .limit(1)
-        )
+    organization's window, or a new one; `latest` is their most recent one on the inbox, if any
+    (`_latest_conversations`)."""
     if latest is not None and latest.status != Status.RESOLVED:
         return latest
     if latest is not None and latest.resolved_at is not None:
