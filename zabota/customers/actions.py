@@ -125,8 +125,12 @@ def create_customer(session: Session, actor: Actor, profile: CustomerProfile) ->
     for channel, value in (("email", customer.email), ("phone", customer.phone)):
         if value:
             _attach_identity(session, customer, channel, value)
-    record_event(session, "customer.created", actor, "customer", customer.id, {"name": customer.name})
+    _record_created(session, actor, customer)
     return customer
+
+
+def _record_created(session: Session, actor: Actor, customer: Customer) -> None:
+    record_event(session, "customer.created", actor, "customer", customer.id, {"name": customer.name})
 
 
 def is_plain_first_contact(profile: CustomerProfile) -> bool:
@@ -159,7 +163,7 @@ def create_customers(
         ],
     )
     for customer in customers:
-        record_event(session, "customer.created", actor, "customer", customer.id, {"name": customer.name})
+        _record_created(session, actor, customer)
     return customers
 
 
