@@ -138,9 +138,4 @@ async def push_message(
     receipt = await ingest_batcher(request).ingest(inbox, _inbound(inbox, body))
     if not receipt.created:
         response.status_code = 200
-    return InboundMessageOut(
-        message_id=receipt.message_id,
-        conversation_id=receipt.conversation_id,
-        customer_id=receipt.customer_id,
-        created=receipt.created,
-    )
+    return InboundMessageOut.model_validate(receipt)

@@ -93,18 +93,19 @@ class InboundBatcher:
                 batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
                 try:
                     outcomes = await to_thread.run_sync(self._store, batch)
-                except BaseException as exc:  # cancelled at shutdown, or a bug: no request may hang
-                    outcomes = [exc] * len(batch)
-                    if not isinstance(exc, Exception):
-                        raise
+                except Exception as exc:  # a bug: no request may hang
                     log.exception("group commit failed")
-                finally:
-                    for waiting, outcome in zip(batch, outcomes, strict=True):
-                        _answer(waiting.answer, outcome)
+                    outcomes = [exc] * len(batch)
+                except BaseException:  # cancelled at shutdown: the senders get no answer and retry
+                    for waiting in batch:
+                        waiting.answer.cancel()
+                    raise
+                for waiting, outcome in zip(batch, outcomes, strict=True):
+                    _answer(waiting.answer, outcome)
         finally:
             self._in_flight -= 1
 
-    def _store(self, batch: Sequence[_Waiting]) -> list[IngestReceipt | BaseException]:
+    def _store(self, batch: Sequence[_Waiting]) -> list[IngestReceipt | Exception]:
         """In a worker thread: the whole batch in one transaction, else each message alone."""
         BATCH_SIZE.observe(len(batch))
         try:
@@ -121,7 +122,7 @@ class InboundBatcher:
             log.info("group commit of %d messages fell back to one by one: %s", len(batch), exc)
             return [self._store_one(w) for w in batch]
 
-    def _store_one(self, waiting: _Waiting) -> IngestReceipt | BaseException:
+    def _store_one(self, waiting: _Waiting) -> IngestReceipt | Exception:
         try:
             with self.database.transaction() as session:
                 return IngestReceipt.of(ingest_inbound_message(session, waiting.inbox, waiting.inbound))
@@ -129,12 +130,10 @@ class InboundBatcher:
             return exc
 
 
-def _answer(future: asyncio.Future[IngestReceipt], outcome: IngestReceipt | BaseException) -> None:
+def _answer(future: asyncio.Future[IngestReceipt], outcome: IngestReceipt | Exception) -> None:
     if future.done():  # the sender went away; its message is stored all the same
         return
     if isinstance(outcome, Exception):
         future.set_exception(outcome)
-    elif isinstance(outcome, BaseException):  # shutting down: the sender gets no answer and retries
-        future.cancel()
     else:
         future.set_result(outcome)
