@@ -394,9 +394,10 @@ class Server:
                 raise RuntimeError(f"zabota serve exited with {self.proc.returncode}:\n{self.log_tail()}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(self.base + "/healthz", timeout=2).status_code == 200:
-                    # With several workers, give every worker time to come up and answer too.
-                    if self.workers > 1:
-                        time.sleep(2)
+                    # With several workers, wait until every one answers: a process listens only
+                    # once started, and wrk's connections would all go to the processes already up.
+                    while len(scrape_processes(self.base, 20)) < self.workers and time.monotonic() < deadline:
+                        time.sleep(0.5)
                     return
             time.sleep(0.2)
         raise RuntimeError(f"zabota serve did not become healthy in {timeout:.0f}s:\n{self.log_tail()}")
@@ -682,12 +683,11 @@ def wrk_ingest(
     return end - started, result, split
 
 
-def group_commit_stats(base: str, scrapes: int = 40) -> dict[str, float]:
-    """Batch sizes and fallbacks of the server's group commit, summed over its processes.
+def scrape_processes(base: str, scrapes: int) -> dict[float, dict[str, float]]:
+    """/metrics of each server process that answered one of `scrapes` new connections.
 
-    /metrics is per process; each scrape on a new connection lands on one of them, told apart
-    by process_start_time_seconds.
-    """
+    Processes are told apart by process_start_time_seconds (two started in the same 10 ms
+    would count as one)."""
     from prometheus_client.parser import text_string_to_metric_families
 
     per_process: dict[float, dict[str, float]] = {}
@@ -702,6 +702,16 @@ def group_commit_stats(base: str, scrapes: int = 40) -> dict[str, float]:
                 values[sample.name] = sample.value
         if "process_start_time_seconds" in values:
             per_process[values["process_start_time_seconds"]] = values
+    return per_process
+
+
+def group_commit_stats(base: str, scrapes: int = 40) -> dict[str, float]:
+    """Batch sizes and fallbacks of the server's group commit, summed over its processes.
+
+    /metrics is per process; each scrape on a new connection lands on one of them, told apart
+    by process_start_time_seconds.
+    """
+    per_process = scrape_processes(base, scrapes)
     transactions = sum(v.get("zabota_ingest_batch_messages_count", 0) for v in per_process.values())
     messages = sum(v.get("zabota_ingest_batch_messages_sum", 0) for v in per_process.values())
     return {

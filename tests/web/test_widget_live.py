@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.servers import free_port
 from tests.web.builders import sign_in_browser
-from tests.web.conftest import _free_port
 from zabota.channels.actions import create_inbox
 from zabota.events.actions import Actor
 
@@ -25,7 +25,7 @@ LIVE = 8_000  # ms: the server runs without Redis, so cross-process commits are 
 def site(server_url: str) -> Iterator[dict[str, object]]:
     """A shop's site on its own port: pages embed the widget script from the Zabota server."""
     pages: dict[str, str] = {}
-    port = _free_port()
+    port = free_port()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:

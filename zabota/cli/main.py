@@ -63,7 +63,8 @@ def serve(
     """Serve the API (and run background jobs in-process unless --no-jobs)."""
     import os
 
-    import uvicorn
+    from zabota.serving import ServeOptions
+    from zabota.serving import serve as serve_processes
 
     settings = _settings()
     database = _database(settings)
@@ -76,16 +77,11 @@ def serve(
     os.environ["RUN_JOBS_IN_PROCESS"] = "true" if jobs else "false"
     get_settings.cache_clear()
     console.print(f"Zabota is serving on [bold]http://{host}:{port}[/bold]  (API docs: /api/v1/docs)")
-    uvicorn.run(
-        "zabota.api.app:create_server_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-        access_log=False,
-        proxy_headers=True,
-    )
+    try:
+        serve_processes(ServeOptions(host=host, port=port, log_level=log_level), workers)
+    except OSError as exc:
+        err.print(f"[red]Cannot listen on {host}:{port}:[/red] {exc.strerror or exc}")
+        raise typer.Exit(1) from None
 
 
 @app.command()
