@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     # Group commit of pushed messages (zabota.conversations.group_commit): the most messages
     # in one transaction, and how many such transactions one process runs at once.
     ingest_batch_max: int = Field(default=64, alias="INGEST_BATCH_MAX", ge=1, le=1000)
-    ingest_batches_in_flight: int = Field(default=2, alias="INGEST_BATCHES_IN_FLIGHT", ge=1, le=50)
+    ingest_batches_in_flight: int = Field(default=1, alias="INGEST_BATCHES_IN_FLIGHT", ge=1, le=50)
 
     @field_validator("timezone")
     @classmethod

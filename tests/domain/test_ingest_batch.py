@@ -31,6 +31,11 @@ def _fallbacks() -> float:
     return REGISTRY.get_sample_value("zabota_ingest_batch_fallbacks_total") or 0.0
 
 
+def _batches() -> float:
+    """Group-commit transactions so far, as /metrics reports them."""
+    return REGISTRY.get_sample_value("zabota_ingest_batch_messages_count") or 0.0
+
+
 def _inbox(db: Database, name: str) -> InboxRef:
     with db.transaction() as session:
         return InboxRef.of(create_inbox(session, Actor.system(), channel_type="api", name=name).inbox)
@@ -193,9 +198,19 @@ def test_a_batch_holding_a_bad_message_is_stored_one_by_one_and_only_that_one_is
     assert texts == ["Где мой заказ?", "первое", "второе", "четвёртое"]
 
 
-def test_concurrent_requests_share_a_transaction_and_each_gets_its_own_answer(db):
+@pytest.mark.parametrize(
+    ("max_batch", "max_in_flight"),
+    [(64, 1), (4, 2)],
+    ids=["one transaction", "two transactions in flight, batches of four"],
+)
+def test_concurrent_requests_share_a_transaction_and_each_gets_its_own_answer(db, max_batch, max_in_flight):
     inbox = _inbox(db, "Shop")
-    batcher = InboundBatcher(db, max_in_flight=1)
+    seeded = max_in_flight > 1
+    if seeded:  # else two batches in flight may both create a first contact: a designed fallback
+        for n in range(5):
+            push(db, inbox.id, f"seed-{n}", who=f"c-{n}")
+    batcher = InboundBatcher(db, max_batch=max_batch, max_in_flight=max_in_flight)
+    batches_before = _batches()
     messages = [_message(inbox, f"c-{n % 5}", f"m{n}", f"сообщение {n}") for n in range(20)]
     messages.append(_message(inbox, "c-0", "m3", "повтор m3"))
     fallbacks = _fallbacks()
@@ -205,17 +220,20 @@ def test_concurrent_requests_share_a_transaction_and_each_gets_its_own_answer(db
 
     receipts = asyncio.run(send_together())
     assert _fallbacks() == fallbacks
+    assert _batches() - batches_before == -(-21 // max_batch)
     assert [r.created for r in receipts] == [True] * 20 + [False]
     assert receipts[-1].message_id == receipts[3].message_id
     with db.transaction() as session:
-        rows = session.execute(select(Message.id, Message.text, Message.conversation_id)).all()
+        rows = session.execute(
+            select(Message.id, Message.text, Message.conversation_id).where(Message.external_id.like("m%"))
+        ).all()
         by_id = {row.id: row for row in rows}
         assert len(rows) == 20
         for n, receipt in enumerate(receipts[:20]):
             assert by_id[receipt.message_id].text == f"сообщение {n}"
             assert by_id[receipt.message_id].conversation_id == receipt.conversation_id
         counts = dict(session.execute(select(Conversation.customer_id, Conversation.message_count)).all())
-    assert sorted(counts.values()) == [4] * 5
+    assert sorted(counts.values()) == [4 + seeded] * 5
     assert {r.customer_id for r in receipts} == set(counts)
 
 
