@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from zabota.channels.actions import ingress_tokens
 from zabota.db import Database
@@ -81,10 +82,20 @@ def _migrated_database(database_url: str) -> Iterator[Database]:
 
 def empty_all_tables(database: Database) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with database.engine.begin() as conn:
-        if database.dialect == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
+    if database.dialect == "postgresql":
+        # TRUNCATE locks the tables one after another, while the browser tests' server (it lives
+        # for the whole session) may be reading two of them in the opposite order: PostgreSQL
+        # then cancels one side as a deadlock, and the truncation is simply tried again.
+        for attempt in range(5):
+            try:
+                with database.engine.begin() as conn:
+                    conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                break
+            except OperationalError as exc:
+                if not isinstance(exc.orig, psycopg.errors.DeadlockDetected) or attempt == 4:
+                    raise
+    else:
+        with database.engine.begin() as conn:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608  (table names from our metadata)
     # Ids start again from 1: tokens opened by an earlier test must not open a new test's inbox.
