@@ -193,11 +193,17 @@ def test_canned_picker_and_the_inbox_on_a_phone(browser, server_url, db, make_us
     page.click("#composer-send")
     expect(page.locator(".msg.out").last).to_contain_text("Меня зовут Анна")
 
-    # The customer panel opens over the conversation; "back" returns to the list.
-    page.click(".pane-nav [data-toggle-sidebar]")
+    # The customer panel opens over the conversation; "back" returns to the list. The live
+    # refresh of the pane that follows the reply may swap it between a click's mousedown and
+    # mouseup, and the browser then fires no click at all: the toggle gets its click whole.
+    def toggle(button: str) -> None:
+        expect(page.locator(button)).to_be_visible()
+        page.locator(button).dispatch_event("click")
+
+    toggle(".pane-nav [data-toggle-sidebar]")
     expect(page.locator("#customer-sidebar")).to_be_visible()
     expect(page.locator("#customer-sidebar [data-panel=loyalty]")).to_be_visible()
-    page.click("#customer-sidebar [data-toggle-sidebar]")
+    toggle("#customer-sidebar [data-toggle-sidebar]")
     expect(page.locator("#customer-sidebar")).to_be_hidden()
     page.click("[data-back]")
     expect(page.locator("#list")).to_be_visible()
