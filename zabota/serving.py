@@ -17,10 +17,10 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from multiprocessing.process import BaseProcess
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
@@ -42,17 +42,19 @@ class ServeOptions:
     port: int
     log_level: str
 
+    def uvicorn_options(self) -> dict[str, Any]:
+        return {
+            "factory": True,
+            "host": self.host,
+            "port": self.port,
+            "log_level": self.log_level,
+            "access_log": False,
+            "proxy_headers": True,
+            "backlog": LISTEN_BACKLOG,
+        }
+
     def uvicorn_config(self) -> uvicorn.Config:
-        return uvicorn.Config(
-            APP,
-            factory=True,
-            host=self.host,
-            port=self.port,
-            log_level=self.log_level,
-            access_log=False,
-            proxy_headers=True,
-            backlog=LISTEN_BACKLOG,
-        )
+        return uvicorn.Config(APP, **self.uvicorn_options())
 
 
 def serve(options: ServeOptions, workers: int) -> None:
@@ -62,16 +64,7 @@ def serve(options: ServeOptions, workers: int) -> None:
     elif reuse_port_balances():
         Supervisor(options, workers).run()
     else:
-        uvicorn.run(
-            APP,
-            factory=True,
-            host=options.host,
-            port=options.port,
-            workers=workers,
-            log_level=options.log_level,
-            access_log=False,
-            proxy_headers=True,
-        )
+        uvicorn.run(APP, workers=workers, **options.uvicorn_options())
 
 
 def reuse_port_balances() -> bool:
@@ -106,7 +99,7 @@ def run_web_process(options: ServeOptions) -> None:
 
 
 def _run_until_stopped(server: uvicorn.Server, sock: socket.socket | None = None) -> None:
-    server.run(sockets=[sock] if sock else None)
+    server.run(sockets=None if sock is None else [sock])
     if not server.started:
         sys.exit(STARTUP_FAILURE_EXIT_CODE)  # as uvicorn.run does: the app's start-up failed
 
@@ -119,13 +112,14 @@ class _Slot:
     restart_at: float | None = None
 
 
-@dataclass
 class Supervisor:
     """Keeps `workers` web processes running; forwards shutdown to them and waits for them."""
 
-    options: ServeOptions
-    workers: int
-    _stop: threading.Event = field(default_factory=threading.Event)
+    def __init__(self, options: ServeOptions, workers: int) -> None:
+        self.options = options
+        self.workers = workers
+        self._stop = threading.Event()
+        self._context = multiprocessing.get_context("spawn")
 
     def run(self) -> None:
         self.options.uvicorn_config()  # configures logging as the web processes will
@@ -133,23 +127,18 @@ class Supervisor:
         # it fails early and clearly on a busy port, resolves --port 0 to one port for every
         # process, and keeps the port ours while a process is being replaced.
         reservation = reuse_port_socket(self.options.host, self.options.port)
-        options = ServeOptions(self.options.host, reservation.getsockname()[1], self.options.log_level)
-        context = multiprocessing.get_context("spawn")
+        self.options = replace(self.options, port=reservation.getsockname()[1])
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._request_stop)
-        logger.info("Started supervisor [%d] for %d web processes on port %d", os.getpid(), self.workers, options.port)
-
-        def start() -> BaseProcess:
-            process = context.Process(target=run_web_process, args=(options,), name="zabota-web")
-            process.start()
-            return process
-
-        slots = [_Slot(start(), time.monotonic()) for _ in range(self.workers)]
+        logger.info(
+            "Started supervisor [%d] for %d web processes on port %d", os.getpid(), self.workers, self.options.port
+        )
+        slots = [_Slot(self._start(), time.monotonic()) for _ in range(self.workers)]
         try:
             while not self._stop.wait(0.5):
                 now = time.monotonic()
                 for slot in slots:
-                    self._keep_alive(slot, now, start)
+                    self._keep_alive(slot, now)
         finally:
             self._shut_down([slot.process for slot in slots])
             reservation.close()
@@ -157,8 +146,12 @@ class Supervisor:
     def _request_stop(self, signum: int, frame: FrameType | None) -> None:
         self._stop.set()
 
-    @staticmethod
-    def _keep_alive(slot: _Slot, now: float, start: Callable[[], BaseProcess]) -> None:
+    def _start(self) -> BaseProcess:
+        process = self._context.Process(target=run_web_process, args=(self.options,), name="zabota-web")
+        process.start()
+        return process
+
+    def _keep_alive(self, slot: _Slot, now: float) -> None:
         if slot.process.is_alive():
             return
         if slot.restart_at is None:
@@ -171,7 +164,7 @@ class Supervisor:
                 slot.process.pid, slot.process.exitcode, pause,
             )  # fmt: skip
         if now >= slot.restart_at:
-            slot.process = start()
+            slot.process = self._start()
             slot.started, slot.restart_at = now, None
 
     @staticmethod
