@@ -25,6 +25,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def zabota_cli(*args: str, env: dict[str, str], input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The `zabota` command run as a user runs it, without the test run's own settings."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "TIMEZONE", "REDIS_URL")}
+    return subprocess.run(
+        [sys.executable, "-m", "zabota.cli.main", *args],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=120,
+    )
+
+
 @contextmanager
 def running_zabota(
     database_url: str, data_dir: Path, *serve_args: str, env: dict[str, str] | None = None

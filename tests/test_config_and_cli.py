@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import TEST_SECRET_KEY
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _zabota(*args: str, env: dict[str, str], input: str | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "TIMEZONE", "REDIS_URL")}
-    return subprocess.run(
-        [sys.executable, "-m", "zabota.cli.main", *args],
-        env={**clean, **env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        input=input,
-        timeout=120,
-    )
+from tests.servers import zabota_cli
 
 
 @pytest.mark.parametrize(
@@ -38,7 +19,7 @@ def _zabota(*args: str, env: dict[str, str], input: str | None = None) -> subpro
     ],
 )
 def test_invalid_configuration_is_one_clear_line(tmp_path, variable, value, expected):
-    result = _zabota("migrate", env={"ZABOTA_DATA_DIR": str(tmp_path), variable: value})
+    result = zabota_cli("migrate", env={"ZABOTA_DATA_DIR": str(tmp_path), variable: value})
     assert result.returncode == 2
     lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
@@ -48,20 +29,20 @@ def test_invalid_configuration_is_one_clear_line(tmp_path, variable, value, expe
 
 def test_secret_key_is_generated_once_and_kept(tmp_path):
     env = {"ZABOTA_DATA_DIR": str(tmp_path)}
-    assert _zabota("migrate", env=env).returncode == 0
+    assert zabota_cli("migrate", env=env).returncode == 0
     key_file = tmp_path / "secret_key"
     first = key_file.read_text()
     assert len(first) >= 32
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
-    assert _zabota("migrate", env=env).returncode == 0
+    assert zabota_cli("migrate", env=env).returncode == 0
     assert key_file.read_text() == first
     assert (tmp_path / "zabota.db").exists()
 
 
 def test_create_user_and_issue_token_from_the_cli(tmp_path):
     env = {"ZABOTA_DATA_DIR": str(tmp_path), "SECRET_KEY": TEST_SECRET_KEY}
-    assert _zabota("migrate", env=env).returncode == 0
-    created = _zabota(
+    assert zabota_cli("migrate", env=env).returncode == 0
+    created = zabota_cli(
         "create-user",
         "--email",
         "boss@example.test",
@@ -75,7 +56,7 @@ def test_create_user_and_issue_token_from_the_cli(tmp_path):
     )
     assert created.returncode == 0, created.stderr
     assert "Created admin boss@example.test" in created.stdout
-    duplicate = _zabota(
+    duplicate = zabota_cli(
         "create-user",
         "--email",
         "boss@example.test",
@@ -88,23 +69,23 @@ def test_create_user_and_issue_token_from_the_cli(tmp_path):
         env=env,
     )
     assert duplicate.returncode == 1 and "already exists" in duplicate.stderr
-    token = _zabota("api-token", "boss@example.test", "--scope", "read", env=env)
+    token = zabota_cli("api-token", "boss@example.test", "--scope", "read", env=env)
     assert token.returncode == 0, token.stderr
     assert token.stdout.strip().startswith("zbt_")
-    missing = _zabota("api-token", "ghost@example.test", env=env)
+    missing = zabota_cli("api-token", "ghost@example.test", env=env)
     assert missing.returncode == 1
 
 
 def test_serve_refuses_an_unmigrated_database(tmp_path):
-    result = _zabota("serve", "--port", "0", env={"ZABOTA_DATA_DIR": str(tmp_path), "SECRET_KEY": TEST_SECRET_KEY})
+    result = zabota_cli("serve", "--port", "0", env={"ZABOTA_DATA_DIR": str(tmp_path), "SECRET_KEY": TEST_SECRET_KEY})
     assert result.returncode == 2
     assert "zabota migrate" in result.stderr
 
 
 def test_demo_data_prints_the_widget_snippet_for_the_address_it_will_be_served_on(tmp_path):
     env = {"ZABOTA_DATA_DIR": str(tmp_path), "SECRET_KEY": TEST_SECRET_KEY}
-    assert _zabota("migrate", env=env).returncode == 0
-    loaded = _zabota("demo-data", "--conversations", "10", "--base-url", "http://127.0.0.1:8011/", env=env)
+    assert zabota_cli("migrate", env=env).returncode == 0
+    loaded = zabota_cli("demo-data", "--conversations", "10", "--base-url", "http://127.0.0.1:8011/", env=env)
     assert loaded.returncode == 0, loaded.stderr
     assert "http://127.0.0.1:8011/widget/demo" in loaded.stdout
     assert '<script src="http://127.0.0.1:8011/widget.js" data-inbox="zw_' in loaded.stdout

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import TEST_SECRET_KEY
-from tests.servers import ROOT, free_port, running_zabota
+from tests.servers import free_port, running_zabota, zabota_cli
 from zabota.serving import reuse_port_balances
 
 pytestmark = [
@@ -114,11 +112,9 @@ def test_serve_says_plainly_that_its_port_is_taken(database_url, tmp_path):
         port = free_port()
         busy.bind(("127.0.0.1", port))
         busy.listen()
-        result = subprocess.run(
-            [sys.executable, "-m", "zabota.cli.main", "serve", "--port", str(port), "--workers", "2", "--no-jobs"],
-            env={**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET_KEY,
-                 "ZABOTA_DATA_DIR": str(tmp_path)},
-            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        result = zabota_cli(
+            "serve", "--port", str(port), "--workers", "2", "--no-jobs",
+            env={"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET_KEY, "ZABOTA_DATA_DIR": str(tmp_path)},
         )  # fmt: skip
     assert result.returncode == 1
     assert f"Cannot listen on 127.0.0.1:{port}" in result.stderr
